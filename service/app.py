@@ -1,0 +1,39 @@
+"""create_app: wiring only. Settings → engine → blueprints → error handlers."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from service.api import health, v1
+from service.api.errors import register_error_handlers
+from service.api.state import EXTENSION, AppState
+from service.engine import Engine
+from service.models.registry import load_profile
+from service.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Flask:
+    """Build the Flask app; with no engine given, build one and start preloading its models."""
+    settings = settings or load_settings()
+    logging.basicConfig(level=settings.log_level)
+    if engine is None:
+        profile = load_profile(settings.models_file, settings.profile)
+        if profile.notice:
+            log.warning("profile %s: %s", profile.name, profile.notice)
+        engine = Engine(settings, profile)
+        engine.start_preload()
+
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions[EXTENSION] = AppState(settings=settings, engine=engine)
+
+    app.register_blueprint(health.blueprint)
+    app.register_blueprint(v1.blueprint)
+    register_error_handlers(app)
+    return app

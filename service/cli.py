@@ -1,0 +1,103 @@
+"""The tarjoman command: serve, and manage models."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from service.models.registry import Profile, load_profile
+from service.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
+
+
+def _profile(settings: Settings, name: str | None) -> Profile:
+    return load_profile(settings.models_file, name or settings.profile)
+
+
+def _folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Run gunicorn with the project's gunicorn.conf.py."""
+    os.environ.setdefault("HOST", args.host)
+    os.environ.setdefault("PORT", str(args.port))
+    config = PROJECT_ROOT / "gunicorn.conf.py"
+    os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "-c", str(config)])
+
+
+def cmd_models_list(args: argparse.Namespace, settings: Settings) -> int:
+    """Each model of the profile: present or missing, bytes on disk, licence."""
+    profile = _profile(settings, args.profile)
+    missing = 0
+    for spec in profile.models:
+        folder = spec.local_dir(settings.models_dir)
+        if folder is None:
+            missing += 1
+        state = f"present {_folder_bytes(folder):>12,d} B" if folder else "missing" + " " * 16
+        tasks = ", ".join(str(t) for t in spec.tasks)
+        print(f"{spec.name:<28} {state}  {spec.licence:<22} {tasks}")
+    return 1 if args.check and missing else 0
+
+
+def cmd_models_build_test(args: argparse.Namespace, settings: Settings) -> int:
+    """Build the tiny models of the `tiny` profile into the models folder."""
+    sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
+    import make_test_models
+
+    return int(make_test_models.main(["--out", str(settings.models_dir)]))
+
+
+def cmd_models_download(args: argparse.Namespace, settings: Settings) -> int:
+    """Fetch the profile's weights from the Hugging Face hub at their pinned revisions."""
+    from huggingface_hub import snapshot_download
+
+    profile = _profile(settings, args.profile)
+    for spec in profile.models:
+        if spec.hub_id is None or spec.local_dir(settings.models_dir) is not None:
+            continue
+        print(f"downloading {spec.hub_id}@{spec.revision} into {settings.models_dir}")
+        snapshot_download(
+            spec.hub_id,
+            revision=spec.revision,
+            cache_dir=settings.models_dir,
+            allow_patterns=["*.json", "*.safetensors", "*.model", "*.spm", "*.txt"],
+        )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(prog="tarjoman", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the HTTP service under gunicorn")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=cmd_serve)
+
+    models = commands.add_parser("models", help="list, download or build models")
+    models_commands = models.add_subparsers(dest="models_command", required=True)
+    listing = models_commands.add_parser("list", help="present or missing, bytes, licence")
+    listing.add_argument("--profile")
+    listing.add_argument("--check", action="store_true", help="exit 1 when a model is missing")
+    listing.set_defaults(run=cmd_models_list)
+    download = models_commands.add_parser("download", help="fetch the profile's weights")
+    download.add_argument("--profile")
+    download.set_defaults(run=cmd_models_download)
+    build = models_commands.add_parser("build-test", help="build the tiny demo/test models")
+    build.set_defaults(run=cmd_models_build_test)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the tarjoman command."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"tarjoman: {exc}", file=sys.stderr)
+        return 2
+    result: int = args.run(args, settings)
+    return result

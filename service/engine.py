@@ -1,0 +1,128 @@
+"""Engine: the models of one profile behind one call, generate(spec, texts, options)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from service.errors import DeadlineExceeded
+from service.models.backend import Backend, GenerationOptions, TorchBackend
+from service.models.cache import ModelCache
+from service.models.registry import ModelSpec, Profile, Task
+from service.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class Engine:
+    """Owns the model cache and runs generation for the pipelines."""
+
+    def __init__(
+        self, settings: Settings, profile: Profile, backend: Backend | None = None
+    ) -> None:
+        self.settings = settings
+        self.profile = profile
+        self.cache = ModelCache(
+            backend or TorchBackend(settings.device, settings.dtype, settings.torch_threads),
+            settings.models_dir,
+        )
+        self._run_locks: dict[str, threading.Lock] = {}
+        self._preload_done = threading.Event()
+        self._preload_errors: dict[str, str] = {}
+        self._warmed: set[str] = set()
+
+    @property
+    def demo(self) -> bool:
+        """True when the profile's models are random demo models."""
+        return self.profile.demo
+
+    def options_for(self, spec: ModelSpec, task: Task) -> GenerationOptions:
+        """Generation options from the family's defaults and the settings."""
+        from service.models.families import family_of
+
+        defaults = family_of(spec.family).generation_defaults(task)
+        return GenerationOptions(
+            task=task,
+            num_beams=self.settings.num_beams or defaults.num_beams,
+            max_new_tokens=self.settings.max_new_tokens,
+            no_repeat_ngram_size=defaults.no_repeat_ngram_size,
+            length_penalty=defaults.length_penalty,
+        )
+
+    def generate(
+        self, spec: ModelSpec, texts: Sequence[str], options: GenerationOptions, deadline: float
+    ) -> list[str]:
+        """Run `texts` through the model of `spec`; one output per input, in order."""
+        if not texts:
+            return []
+        model = self.cache.get(spec)
+        lock = self._run_locks.setdefault(spec.name, threading.Lock())
+        with lock:
+            if time.monotonic() > deadline:
+                raise DeadlineExceeded("the request ran past its deadline")
+            return model.generate(texts, options)
+
+    def deadline(self) -> float:
+        """The monotonic deadline of a request starting now."""
+        return time.monotonic() + self.settings.request_timeout_s
+
+    def preload_names(self) -> list[str]:
+        """The models named by TARJOMAN_PRELOAD."""
+        if "all" in self.settings.preload:
+            return [spec.name for spec in self.profile.models]
+        return list(self.settings.preload)
+
+    def start_preload(self) -> None:
+        """Load and warm the preloaded models in a background thread."""
+        threading.Thread(target=self._preload, name="tarjoman-preload", daemon=True).start()
+
+    def _preload(self) -> None:
+        for name in self.preload_names():
+            spec = self.profile.spec(name)
+            try:
+                task = spec.tasks[0]
+                self.generate(spec, ["warm up"], self.options_for(spec, task), self.deadline())
+                self._warmed.add(name)
+            except Exception as exc:  # a missing model must not stop the others
+                log.warning("preloading %s failed: %s", name, exc)
+                self._preload_errors[name] = str(exc)
+        self._preload_done.set()
+
+    def readiness(self) -> dict[str, Any]:
+        """Whether every preloaded model is loaded and warmed, with a reason per model."""
+        models = {}
+        for name in self.preload_names():
+            if name in self._preload_errors:
+                models[name] = {"ready": False, "reason": self._preload_errors[name]}
+            elif name in self._warmed:
+                models[name] = {"ready": True, "reason": "loaded and warmed"}
+            else:
+                models[name] = {"ready": False, "reason": "loading"}
+        ready = self._preload_done.is_set() and all(m["ready"] for m in models.values())
+        return {"ready": ready, "models": models}
+
+    def models_info(self) -> list[dict[str, Any]]:
+        """What /v1/models shows for each model of the profile."""
+        info = []
+        for spec in self.profile.models:
+            entry = self.cache.peek(spec.name)
+            info.append(
+                {
+                    "name": spec.name,
+                    "family": spec.family,
+                    "tasks": [str(t) for t in spec.tasks],
+                    "hub_id": spec.hub_id,
+                    "revision": spec.revision,
+                    "licence": spec.licence,
+                    "params": spec.params,
+                    "loaded": entry is not None,
+                    "bytes": entry.model.nbytes if entry else None,
+                    "device": entry.model.device if entry else None,
+                    "last_used": entry.last_used if entry else None,
+                    "demo": self.profile.demo,
+                }
+            )
+        return info

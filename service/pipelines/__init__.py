@@ -1,0 +1,1 @@
+"""Pipelines: turn a request's texts into engine calls and put the results back together."""

@@ -1,0 +1,123 @@
+"""Settings: one validated object built from an explicit mapping of TARJOMAN_* variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+PREFIX = "TARJOMAN_"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Variables read by the test suite and scripts, not by the service.
+NOT_SETTINGS = ("TARJOMAN_TEST_", "TARJOMAN_VENV", "TARJOMAN_EXTRAS")
+
+PositiveInt = Annotated[int, Field(gt=0)]
+
+
+class SettingsError(ValueError):
+    """A TARJOMAN_* variable is unknown or has a bad value; the message names it."""
+
+
+class Settings(BaseSettings):
+    """Every knob of the service; field `x` is read from `TARJOMAN_X`."""
+
+    model_config = SettingsConfigDict(extra="forbid", frozen=True)
+
+    profile: str = Field("default", description="Model profile from models.toml to serve.")
+    models_file: Path = Field(PROJECT_ROOT / "models.toml", description="The profiles file.")
+    models_dir: Path = Field(
+        PROJECT_ROOT / "models",
+        description="Where weights live: local folders and the Hugging Face cache layout.",
+    )
+    preload: list[str] = Field(
+        default_factory=lambda: ["all"],
+        description="Models to load and warm at start (comma-separated names, `all` or empty).",
+    )
+    allow_download: bool = Field(False, description="Let the service fetch missing weights.")
+    device: Literal["auto", "cpu", "cuda"] = Field("auto", description="Where models run.")
+    dtype: Literal["auto", "float32", "float16", "bfloat16"] = Field(
+        "auto", description="Weights precision; `auto` is fp32 on CPU and fp16 on CUDA."
+    )
+    torch_threads: int = Field(
+        0, ge=0, description="torch intra-op threads; 0 means one per CPU core."
+    )
+    max_body_bytes: PositiveInt = Field(2_000_000, description="Largest request body accepted.")
+    max_text_chars: PositiveInt = Field(100_000, description="Largest single text, in characters.")
+    max_texts: PositiveInt = Field(100, description="Most texts in one request.")
+    max_new_tokens: PositiveInt = Field(256, description="Most tokens generated per segment.")
+    num_beams: int | None = Field(
+        None, ge=1, le=8, description="Beam width; unset means each model family's default."
+    )
+    max_batch_size: PositiveInt = Field(32, description="Most segments in one model batch.")
+    max_batch_tokens: PositiveInt = Field(
+        8192, description="Most source tokens (padded) in one model batch."
+    )
+    max_wait_ms: float = Field(
+        2.0, ge=0, description="How long a batch that is not full waits to be topped up."
+    )
+    max_queue: PositiveInt = Field(
+        4096, description="Most segments queued per model before requests get 503."
+    )
+    request_timeout_s: float = Field(120.0, gt=0, description="Deadline of each request.")
+    cache_bytes: PositiveInt = Field(
+        8 * 1024**3, description="Memory the loaded models may take before the LRU one is evicted."
+    )
+    workers: PositiveInt = Field(
+        1, description="gunicorn worker processes (one per machine or GPU)."
+    )
+    threads: PositiveInt = Field(
+        64, description="gunicorn threads per worker; at least 2 × TARJOMAN_MAX_BATCH_SIZE."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Logging level."
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Read only what is passed in: `load_settings` is the one way in from the environment."""
+        return (init_settings,)
+
+    @field_validator("preload", mode="before")
+    @classmethod
+    def _split_list(cls, value: Any) -> Any:
+        """Accept a comma-separated string for list settings."""
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+
+def env_name(field: str) -> str:
+    """The environment variable that sets a field."""
+    return PREFIX + field.upper()
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build Settings from TARJOMAN_* entries of `environ` (default: the process environment)."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, str] = {}
+    for key, value in environ.items():
+        if not key.startswith(PREFIX) or key.startswith(NOT_SETTINGS):
+            continue
+        field = key[len(PREFIX) :].lower()
+        if field not in Settings.model_fields:
+            raise SettingsError(
+                f"{key} is not a Tarjoman setting (see the README's settings table)"
+            )
+        values[field] = value
+    try:
+        return Settings(**values)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = env_name(str(first["loc"][0])) if first["loc"] else "settings"
+        raise SettingsError(f"{name}: {first['msg']} (got {first.get('input')!r})") from exc

@@ -1,0 +1,1 @@
+"""Text handling in pure Python (no torch, no Flask): normalize, detect, segment, chunk."""
