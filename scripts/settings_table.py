@@ -13,9 +13,8 @@ from service.settings import PROJECT_ROOT, Settings, env_name
 
 def _default(field: str) -> str:
     value = Settings.model_fields[field].get_default(call_default_factory=True)
-    if isinstance(value, Path):
-        if value.is_relative_to(PROJECT_ROOT):
-            value = value.relative_to(PROJECT_ROOT)
+    if isinstance(value, Path) and value.is_relative_to(PROJECT_ROOT):
+        value = value.relative_to(PROJECT_ROOT)
     if isinstance(value, list):
         value = ",".join(value)
     return f"`{value}`" if value not in (None, "") else "(unset)"
