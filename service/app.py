@@ -9,6 +9,7 @@ from flask import Flask
 from service.api import health, v1
 from service.api.errors import register_error_handlers
 from service.api.state import EXTENSION, AppState
+from service.api.ui import blueprint as ui_page
 from service.engine import Engine
 from service.models.registry import load_profile
 from service.settings import Settings, load_settings
@@ -35,5 +36,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     app.register_blueprint(health.blueprint)
     app.register_blueprint(v1.blueprint)
+    app.register_blueprint(ui_page)
     register_error_handlers(app)
     return app
