@@ -32,6 +32,7 @@
     const verb = task === "summarize" ? "summarize" : "translate";
     errorBox.textContent = `Could not ${verb}: ${message}`;
     errorBox.hidden = false;
+    errorBox.scrollIntoView({ block: "nearest" });  // below the form on a phone
   }
 
   function retryAfter(response) {
@@ -95,6 +96,7 @@
     if (typeof data.timing_ms === "number") addMeta("Time", `${Math.round(data.timing_ms)} ms`);
     errorBox.hidden = true;
     result.hidden = false;
+    result.scrollIntoView({ block: "nearest" });
   }
 
   function requestBody(task) {

@@ -1,0 +1,59 @@
+"""Headless Chromium (Debian's) driven by Playwright, against a real gunicorn on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.integration.conftest import Server, start_server, stop_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+MAX_TEXT_CHARS = 4000  # above the IRNA article (about 2,100), so a longer paste gets a real 413
+
+
+@pytest.fixture(scope="module")
+def page_server(
+    test_models_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """gunicorn serving the tiny profile and the page."""
+    log = tmp_path_factory.mktemp("gunicorn") / "server.log"
+    process, server = start_server(
+        test_models_dir, log, {"TARJOMAN_MAX_TEXT_CHARS": str(MAX_TEXT_CHARS)}
+    )
+    yield server
+    stop_server(process)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless; never a browser downloaded by Playwright."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is absent: apt-get install chromium (.ci/run does)")
+    with sync_playwright() as playwright:
+        found = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield found
+        found.close()
+
+
+@pytest.fixture
+def page(browser: Browser, page_server: Server) -> Iterator[Page]:
+    """The page at /, in a phone-sized window; only loopback requests are let through."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1)
+    opened = context.new_page()
+    opened.goto(page_server.url + "/")
+    yield opened
+    context.close()
