@@ -125,7 +125,8 @@ def process(
             texts = [r.text for r in batch if r.text.strip()]
             found, demo = outcomes(client, task, texts, options)
             if demo and not tally.demo:
-                tqdm.write("tarjoman: demo models: the output is noise, not a real result")
+                message = "tarjoman: demo models: the output is noise, not a real result"
+                tqdm.write(message, file=sys.stderr)
             tally.demo |= demo
             results = iter(found)
             for record in batch:
