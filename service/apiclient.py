@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import time
 import urllib.error
 import urllib.request
+from time import sleep
 from typing import TYPE_CHECKING, Any, Protocol
 
 from service.settings import Settings
@@ -105,7 +105,7 @@ class ApiClient:
             if status == 200 and isinstance(data, dict):
                 return data
             if status in (429, 503) and attempt < RETRIES:
-                time.sleep(_retry_after(headers, attempt))
+                sleep(_retry_after(headers, attempt))
                 continue
             raise ApiError(status, error_message(data))
         raise AssertionError("unreachable: the last attempt returns or raises")

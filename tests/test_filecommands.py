@@ -143,7 +143,11 @@ def test_interrupted_then_resumed_without_redoing(
 
 
 def test_a_service_refusal_stops_the_run_and_keeps_the_work(
-    run: Run, tmp_path: Path, fake_backend: FakeBackend, capsys: pytest.CaptureFixture[str]
+    run: Run,
+    tmp_path: Path,
+    fake_backend: FakeBackend,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from service.errors import Overloaded
 
@@ -151,12 +155,8 @@ def test_a_service_refusal_stops_the_run_and_keeps_the_work(
     source.write_text("One here.\nTwo here.\n", encoding="utf-8")
     output = tmp_path / "out.txt"
     fake_backend.fail_with = Overloaded("queue full", retry_after=0.01)
-    monkeypatch_sleep = pytest.MonkeyPatch()
-    monkeypatch_sleep.setattr("service.apiclient.time.sleep", lambda seconds: None)
-    try:
-        code = run("translate", str(source), "-o", str(output), "--batch-size", "1")
-    finally:
-        monkeypatch_sleep.undo()
+    monkeypatch.setattr("service.apiclient.sleep", lambda seconds: None)
+    code = run("translate", str(source), "-o", str(output), "--batch-size", "1")
     assert code == 1
     assert "503: queue full" in capsys.readouterr().err
     assert output.read_text(encoding="utf-8") == ""
