@@ -135,7 +135,7 @@ def joint_corpus() -> list[str]:
 def train_bpe(
     lines: list[str], special: list[str], byte_level: bool
 ) -> tuple[dict[str, int], list[tuple[str, str]]]:
-    """A BPE vocabulary and merges trained with `tokenizers` (byte-level for BART, Metaspace for NLLB)."""
+    """BPE vocabulary and merges trained by `tokenizers`: byte-level (BART) or Metaspace (NLLB)."""
     from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 
     tokenizer = Tokenizer(models.BPE(unk_token=None if byte_level else "<unk>"))
@@ -160,13 +160,8 @@ def train_bpe(
     return dict(model["vocab"]), merges  # type: ignore[return-value]
 
 
-def save_model(model: object, out: Path) -> None:
-    """save_pretrained with seeded random weights already in place."""
-    model.save_pretrained(out)  # type: ignore[attr-defined]
-
-
 def build_m2m100(out: Path) -> None:
-    """An M2M100 model with M2M100Tokenizer: sentencepiece plus vocab.json; `__fa__`/`__en__` follow."""
+    """An M2M100 model with M2M100Tokenizer: sentencepiece, vocab.json, then `__fa__`/`__en__`."""
     import torch
     from transformers import M2M100Config, M2M100ForConditionalGeneration, M2M100Tokenizer
 
@@ -198,7 +193,7 @@ def build_m2m100(out: Path) -> None:
         scale_embedding=True,
         **tiny_dims(),
     )
-    save_model(M2M100ForConditionalGeneration(config), out)
+    M2M100ForConditionalGeneration(config).save_pretrained(out)
 
 
 def build_nllb(out: Path) -> None:
@@ -220,11 +215,11 @@ def build_nllb(out: Path) -> None:
         scale_embedding=True,
         **tiny_dims(),
     )
-    save_model(M2M100ForConditionalGeneration(config), out)
+    M2M100ForConditionalGeneration(config).save_pretrained(out)
 
 
 def build_mt5(out: Path) -> None:
-    """An mT5 model with T5Tokenizer built from a sentencepiece unigram model (pad 0, eos 1, unk 2)."""
+    """An mT5 model with T5Tokenizer from a sentencepiece unigram model (pad 0, eos 1, unk 2)."""
     import sentencepiece as spm
     import torch
     from transformers import MT5Config, MT5ForConditionalGeneration, T5Tokenizer
@@ -254,11 +249,11 @@ def build_mt5(out: Path) -> None:
         decoder_start_token_id=0,
         tie_word_embeddings=False,
     )
-    save_model(MT5ForConditionalGeneration(config), out)
+    MT5ForConditionalGeneration(config).save_pretrained(out)
 
 
 def build_bart(out: Path) -> None:
-    """A BART model with a byte-level BPE trained by `tokenizers` (BartTokenizer = RobertaTokenizer)."""
+    """A BART model with a byte-level BPE from `tokenizers` (BartTokenizer is RobertaTokenizer)."""
     import torch
     from transformers import BartConfig, BartForConditionalGeneration, BartTokenizer
 
@@ -278,7 +273,7 @@ def build_bart(out: Path) -> None:
         forced_eos_token_id=2,
         **tiny_dims(),
     )
-    save_model(BartForConditionalGeneration(config), out)
+    BartForConditionalGeneration(config).save_pretrained(out)
 
 
 Builder = Callable[[Path], None]

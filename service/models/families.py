@@ -39,6 +39,8 @@ class Family:
     summary_defaults: ClassVar[GenerationDefaults] = GenerationDefaults(
         num_beams=4, no_repeat_ngram_size=3, length_penalty=2.0
     )
+    # T5-family activations overflow fp16 (NaN output); those run bf16 on CUDA instead.
+    fp16_safe: ClassVar[bool] = True
 
     def supports(self, task: Task) -> bool:
         """Whether a model of this family can do `task`."""
@@ -131,6 +133,7 @@ class MT5(Family):
     """mT5 summarizers (XL-Sum, pn-summary): input as is, no prefix, output language = input's."""
 
     name = "mt5"
+    fp16_safe = False
     task_kinds = ("summarize",)
     summary_languages = ("fa", "en")
     # csebuetnlp/mT5_multilingual_XLSum's card: 512 source tokens, 84 new tokens, 4 beams,
