@@ -270,4 +270,4 @@ def test_summarize_writes_one_summary_per_text(run: Run, tmp_path: Path) -> None
         assert line["summary"].strip()
         assert line["summary"] in article  # one extractive sentence of its own article
         assert line["tarjoman"]["strategy"] == "extractive"
-        assert line["tarjoman"]["demo"] is True
+        assert line["tarjoman"]["demo"] is False  # quoted source sentences: no model wrote them

@@ -92,7 +92,8 @@
     }
     const models = item.models || (item.model ? [item.model] : data.models);
     addMeta("Model", Array.isArray(models) ? models.join(", ") : models);
-    addMeta("Strategy", item.strategy || data.strategy);
+    addMeta("Strategy", item.strategy);
+    addMeta("Note", item.fallback);  // why `auto` settled for a lesser strategy
     if (typeof data.timing_ms === "number") addMeta("Time", `${Math.round(data.timing_ms)} ms`);
     errorBox.hidden = true;
     result.hidden = false;
