@@ -20,10 +20,19 @@ RETRIES = 5
 class ApiError(Exception):
     """The service refused a request, or could not be reached (status 0)."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, error: dict[str, Any] | None = None) -> None:
         super().__init__(f"{status}: {message}" if status else message)
         self.status = status
         self.message = message
+        self.error = error or {}  # the /v1 error object: code, message, details
+
+    def fields(self) -> set[str]:
+        """The request fields a 422's details blame ("text", "max_words", "" for the whole body)."""
+        details = self.error.get("details")
+        if not isinstance(details, list):
+            return set()
+        found = {str(d.get("field", "")) for d in details if isinstance(d, dict)}
+        return {field.split(".")[0] for field in found}
 
 
 class Transport(Protocol):
@@ -107,7 +116,8 @@ class ApiClient:
             if status in (429, 503) and attempt < RETRIES:
                 sleep(_retry_after(headers, attempt))
                 continue
-            raise ApiError(status, error_message(data))
+            error = data.get("error") if isinstance(data, dict) else None
+            raise ApiError(status, error_message(data), error if isinstance(error, dict) else None)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
 

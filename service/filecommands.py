@@ -26,8 +26,6 @@ from service.jobfiles import (
 from service.settings import Settings
 
 OUTPUT_KEY = {"translate": "text", "summarize": "summary"}
-# Statuses that may be about one text of a batch (too long, language unclear).
-PER_TEXT_STATUSES = (413, 422)
 INTERRUPTED = 130  # the shell's code for a run stopped by Ctrl-C
 
 
@@ -75,6 +73,14 @@ def request_options(args: argparse.Namespace) -> dict[str, Any]:
     return options
 
 
+def about_the_texts(error: ApiError) -> bool:
+    """Whether a refusal may be about some text of the batch, not the options or the service."""
+    if error.status == 413:
+        return True  # a text too long, or too many texts: each alone may pass
+    # A 422 that blames another field or the whole body ("") would refuse every text.
+    return error.status == 422 and not error.fields() - {"text"}
+
+
 def outcomes(
     client: ApiClient, task: str, texts: Sequence[str], options: dict[str, Any]
 ) -> tuple[list[Outcome], bool]:
@@ -84,8 +90,8 @@ def outcomes(
     try:
         body = client.call(task, {"text": list(texts), **options})
     except ApiError as exc:
-        if exc.status not in PER_TEXT_STATUSES:
-            raise  # not about one text (auth, overload, no such route): stop, keep what is done
+        if not about_the_texts(exc):
+            raise  # auth, overload, a bad option, no such route: stop, keep what is done
         if len(texts) == 1:
             return [Outcome("", {}, exc.message)], False
         # One bad text must not fail its batch: send each alone to find it.

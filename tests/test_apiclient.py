@@ -71,3 +71,10 @@ def test_a_client_error_is_not_retried(sleeps: list[float]) -> None:
 )
 def test_error_messages_from_any_body(body: Any, message: str) -> None:
     assert message in error_message(body)
+
+
+def test_the_fields_a_422_blames() -> None:
+    details = [{"field": "max_words", "problem": "too small"}, {"field": "text.0", "problem": "x"}]
+    error = ApiError(422, "m", {"code": "invalid_request", "message": "m", "details": details})
+    assert error.fields() == {"max_words", "text"}
+    assert ApiError(422, "m", {"code": "ambiguous_language", "details": {"c": 1}}).fields() == set()

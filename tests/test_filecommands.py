@@ -271,3 +271,16 @@ def test_summarize_writes_one_summary_per_text(run: Run, tmp_path: Path) -> None
         assert line["summary"] in article  # one extractive sentence of its own article
         assert line["tarjoman"]["strategy"] == "extractive"
         assert line["tarjoman"]["demo"] is False  # quoted source sentences: no model wrote them
+
+
+def test_an_option_the_service_refuses_stops_before_writing(
+    run: Run, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "in.txt"
+    source.write_text("One here.\nTwo here.\n", encoding="utf-8")
+    output = tmp_path / "out.txt"
+    # The service's request schema forbids `source` equal to `target`: every text would fail.
+    code = run("translate", str(source), "-o", str(output), "--source", "en", "--target", "en")
+    assert code == 1
+    assert "source and target are both 'en'" in capsys.readouterr().err
+    assert output.read_text(encoding="utf-8") == ""
