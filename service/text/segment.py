@@ -1,6 +1,6 @@
 """Sentence segmentation for fa and en that keeps every character, in linear time.
 
-One left-to-right scan, no regular expression (nothing can backtrack). A sentence ends at a run
+One left-to-right scan that jumps between candidate characters with a one-character-class\nsearch (nothing can backtrack). A sentence ends at a run
 of `. ! ? ؟ ؛ …` (with the closing quotes after it) followed by whitespace, or at a line break.
 Not an end: a decimal point (no space follows), an abbreviation or initial, a list number at
 the start of a line, a dot inside a URL or e-mail address, a terminator followed by a
@@ -10,12 +10,17 @@ lower-case Latin word. Closing quotes and brackets after a terminator stay with 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from typing import NamedTuple
 
 from service.text.spans import protected_spans
 
 TERMINATORS = frozenset(".!?؟؛…")
 CLOSERS = frozenset("\"'»”’)]")
+# A run of terminators with its closing quotes and the spaces after it, or a run of line breaks.
+# Possessive quantifiers and a match at the first candidate character: every search resumes
+# where the last match ended, so each character is read once.
+_RUN = re.compile("[.!?؟؛…]++[\"'»”’)\\]]*+(?P<space> *+)|\n[ \n]*+")
 
 # Never end a sentence: titles and Latin abbreviations that a name or number follows.
 TITLES = frozenset(
@@ -71,8 +76,7 @@ MONTHS = frozenset(
 PERSIAN_ABBREVIATIONS = frozenset(["ق.م", "ه.ش", "ه.ق", "م", "ص", "ج", "ر.ک"])
 
 
-@dataclass(frozen=True)
-class Piece:
+class Piece(NamedTuple):
     """A sentence and the whitespace that followed it in the source."""
 
     text: str
@@ -90,53 +94,37 @@ def segment(text: str) -> list[Piece]:
     protected = protected_spans(text)
     span_index = 0
     n = len(text)
-    start = 0
-    i = 0
-    line_start = 0
-    while i < n:
-        char = text[i]
-        while span_index < len(protected) and protected[span_index][1] <= i:
-            span_index += 1
-        if span_index < len(protected) and protected[span_index][0] <= i:
-            i = protected[span_index][1]
+    start = line_start = 0
+    for match in _RUN.finditer(text):
+        i, end = match.span()
+        if protected:
+            while span_index < len(protected) and protected[span_index][1] <= i:
+                span_index += 1
+            if span_index < len(protected) and protected[span_index][0] <= i:
+                continue  # a dot inside a URL or an e-mail address
+        if text[i] == "\n":
+            pieces.append(Piece(text[start:i], text[i:end]))
+            start = line_start = end
             continue
-        if char == "\n":
-            end = i
-            while i < n and text[i] in " \n":
-                i += 1
-            pieces.append(Piece(text[start:end], text[end:i]))
-            start = line_start = i
+        after = match.start("space")
+        if after == end or (end < n and text[end] == "\n"):
+            continue  # no space follows (a decimal point, a dot in a word), or a line break will
+        if not _ends_sentence(text, i, after, line_start, end):
             continue
-        if char not in TERMINATORS:
-            i += 1
-            continue
-        run_start = i
-        while i < n and (text[i] in TERMINATORS or text[i] in CLOSERS):
-            i += 1
-        if i >= n or text[i] != " ":
-            continue  # a decimal point, a dot in a word, or the end of the text
-        if not _ends_sentence(text, run_start, i, line_start):
-            continue
-        end = i
-        while i < n and text[i] == " ":
-            i += 1
-        if i < n and text[i] == "\n":
-            continue  # the line break ends this sentence and takes the spaces with it
-        pieces.append(Piece(text[start:end], text[end:i]))
-        start = i
+        pieces.append(Piece(text[start:after], text[after:end]))
+        start = end
     if start < n or not pieces:
         pieces.append(Piece(text[start:], ""))
     return pieces
 
 
-def _ends_sentence(text: str, run_start: int, after: int, line_start: int) -> bool:
-    """Whether the terminators at text[run_start:after] (then a space) end a sentence."""
-    following = after
-    while following < len(text) and text[following] == " ":
-        following += 1
+def _ends_sentence(text: str, run_start: int, after: int, line_start: int, following: int) -> bool:
+    """Whether the terminators at text[run_start:after] (then spaces) end a sentence."""
     next_char = text[following] if following < len(text) else ""
     if "a" <= next_char <= "z":
         return False  # an English sentence does not start in lower case
+    if run_start == line_start or text[run_start - 1] == " ":
+        return True  # no word before the terminators: nothing to be an abbreviation
     if text[run_start:after] != "." and text[run_start] != ".":
         return True  # ! ? ؟ ؛ … end a sentence whatever word precedes them
     word_start = run_start
