@@ -100,7 +100,8 @@ def test_irna_golden(irna_text: str) -> None:
     lines = [line for line in text.split("\n") if line]
     assert got == lines  # in this article every sentence is exactly one line
     assert got[0].startswith("کد مطلب")
-    assert got[1].startswith("تاریخ انتشار") and "۱۳۹۶" in got[1]
+    assert got[1].startswith("تاریخ انتشار")
+    assert "۱۳۹۶" in got[1]
     assert got[-1].startswith("منبع")
     assert all(s.endswith(".") for s in got[2:-1])
     paragraph_ends = [p.paragraph_end for p in segment(text)]

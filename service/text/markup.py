@@ -28,6 +28,7 @@ INLINE = frozenset(
         "em",
         "font",
         "i",
+        "img",
         "kbd",
         "mark",
         "q",
@@ -207,9 +208,31 @@ def restore(text: str, tags: list[str], marker: str) -> str:
             placed.add(index)
         position = match.end()
     out.append(html.escape(text[position:], quote=False))
-    lead = [tag for i, tag in enumerate(tags) if i not in placed and not tag.startswith("</")]
-    tail = [tag for i, tag in enumerate(tags) if i not in placed and tag.startswith("</")]
-    return "".join(lead) + "".join(out) + "".join(tail)
+    lost = [i for i in range(len(tags)) if i not in placed]
+    lead = [tags[i] for i in lost if not tags[i].startswith("</")]
+    # Closing tags go to the end innermost first: the reverse of their opening tags' order.
+    opener = _openers(tags)
+    tail = sorted(
+        (i for i in lost if tags[i].startswith("</")), key=lambda i: -opener.get(i, -1 - i)
+    )
+    return "".join(lead) + "".join(out) + "".join(tags[i] for i in tail)
+
+
+def _openers(tags: list[str]) -> dict[int, int]:
+    """For each closing tag's index, the index of the opening tag it closes."""
+    stack: list[tuple[str, int]] = []
+    pairs: dict[int, int] = {}
+    for index, tag in enumerate(tags):
+        name = tag.strip("</>").split()[0].lower() if tag.strip("</>") else ""
+        if tag.startswith("</"):
+            for depth in range(len(stack) - 1, -1, -1):
+                if stack[depth][0] == name:
+                    pairs[index] = stack[depth][1]
+                    del stack[depth:]
+                    break
+        elif not tag.endswith("/>") and name not in VOID:
+            stack.append((name, index))
+    return pairs
 
 
 def render(document: Document, translated: list[str]) -> str:

@@ -1,11 +1,12 @@
 """Sentence segmentation for fa and en that keeps every character, in linear time.
 
-One left-to-right scan that jumps between candidate characters with a one-character-class\nsearch (nothing can backtrack). A sentence ends at a run
-of `. ! ? ؟ ؛ …` (with the closing quotes after it) followed by whitespace, or at a line break.
-Not an end: a decimal point (no space follows), an abbreviation or initial, a list number at
-the start of a line, a dot inside a URL or e-mail address, a terminator followed by a
-lower-case Latin word. Closing quotes and brackets after a terminator stay with its sentence
-(`«…است.»`); sentences inside quotes are split like any other, as news references do.
+One scan for runs of terminators and line breaks (possessive quantifiers: nothing can
+backtrack, each character is read once). A sentence ends at a run of `. ! ? ؟ ؛ …` (with the
+closing quotes after it) followed by a space, or at a line break. Not an end: a decimal point
+(no space follows), an abbreviation or initial, a list number at the start of a line, a dot
+inside a URL or e-mail address, a terminator followed by a lower-case Latin word. Closing
+quotes stay with their sentence (`«…است.»`); sentences inside quotes are split like any
+other, as news references do.
 """
 
 from __future__ import annotations
