@@ -11,7 +11,7 @@ from service.text.glossary import Terms, protect, restore
 def test_terms_become_placeholders_longest_first_and_whole_words_only() -> None:
     terms = Terms.build({"سازمان ملل": "the United Nations", "ملل": "nations"}, ["IRNA"])
     protected = protect("گزارش IRNA از سازمان ملل و ملل دیگر؛ IRNAX نه.", terms)
-    assert protected.text == "گزارش [G0] از [G1] و [G2] دیگر؛ IRNAX نه."
+    assert protected.text == "گزارش QXG0Q از QXG1Q و QXG2Q دیگر؛ IRNAX نه."
     assert protected.slots == [
         ("IRNA", "IRNA"),
         ("سازمان ملل", "the United Nations"),
@@ -22,7 +22,7 @@ def test_terms_become_placeholders_longest_first_and_whole_words_only() -> None:
 def test_restore_puts_target_terms_back_and_reports_them() -> None:
     terms = Terms.build({"ملل": "nations"}, ["IRNA"])
     protected = protect("IRNA و ملل", terms)
-    text, applied, lost = restore("[G0] and [G1]", protected, terms.marker)
+    text, applied, lost = restore("QXG0Q and QXG1Q", protected, terms.marker)
     assert text == "IRNA and nations"
     assert applied == ["IRNA", "ملل"]
     assert lost == []
@@ -31,18 +31,20 @@ def test_restore_puts_target_terms_back_and_reports_them() -> None:
 def test_a_dropped_placeholder_is_reported_lost() -> None:
     terms = Terms.build(None, ["IRNA", "Kuwait"])
     protected = protect("IRNA Kuwait", terms)
-    text, applied, lost = restore("[G1] only", protected, terms.marker)
+    text, applied, lost = restore("QXG1Q only", protected, terms.marker)
     assert (text, applied, lost) == ("Kuwait only", ["Kuwait"], ["IRNA"])
 
 
 def test_the_marker_avoids_text_that_looks_like_a_placeholder() -> None:
-    terms = Terms.build(None, ["X"], source="literal [G0] in the text")
-    assert terms.marker == "GG"
-    assert protect("X [G0]", terms).text == "[GG0] [G0]"
+    terms = Terms.build(None, ["X"], source="literal QXG0Q in the text")
+    assert terms.marker == "QXGG"
+    assert protect("X QXG0Q", terms).text == "QXGG0Q QXG0Q"
     assert not Terms.build(None, None)
 
 
-WORDS = st.lists(st.sampled_from(["IRNA", "ایرنا", "کویت", "news", "و", "Kuwait", "[", "G"]))
+WORDS = st.lists(
+    st.sampled_from(["IRNA", "ایرنا", "کویت", "news", "و", "Kuwait", "[", "G", "QXG", "Q"])
+)
 
 
 @given(WORDS, st.lists(st.sampled_from(["IRNA", "کویت", "Kuwait"]), max_size=3))

@@ -23,18 +23,18 @@ def identity_render(source: str) -> str:
 
 
 def test_blocks_hold_text_and_inline_placeholders_only() -> None:
-    document = parse(PAGE, "T")
+    document = parse(PAGE, "QXT")
     assert [b.text for b in document.blocks] == [
-        "Hello [T0]big[T1] world. See [T2]this[T3] & that.",
+        "Hello QXT0QbigQXT1Q world. See QXT2QthisQXT3Q & that.",
         "One",
-        "Two [T0]three[T1]",
-        "[T0]",
+        "Two QXT0QthreeQXT1Q",
+        "QXT0Q",
     ]
     assert document.blocks[0].tags[2] == '<a href="https://x.org/?a=1&amp;b=2">'
 
 
 def test_script_style_pre_and_comments_are_never_in_a_block() -> None:
-    text = " ".join(b.text for b in parse(PAGE, "T").blocks)
+    text = " ".join(b.text for b in parse(PAGE, "QXT").blocks)
     assert "not text" not in text
     assert "color" not in text
     assert "a < b" not in text
@@ -47,19 +47,19 @@ def test_identity_round_trip_gives_the_page_back() -> None:
 
 def test_a_dropped_placeholder_goes_to_the_sentence_edge() -> None:
     tags = ['<a href="x">', "</a>", "<b>", "</b>"]
-    assert restore("see [T2]this[T3] now", tags, "T") == '<a href="x">see <b>this</b> now</a>'
-    assert restore("none & done", tags, "T") == '<a href="x"><b>none &amp; done</b></a>'
+    assert restore("see QXT2QthisQXT3Q now", tags, "QXT") == '<a href="x">see <b>this</b> now</a>'
+    assert restore("none & done", tags, "QXT") == '<a href="x"><b>none &amp; done</b></a>'
     nested = ["<a>", "<b>", "</b>", "</a>"]
-    assert restore("lost", nested, "T") == "<a><b>lost</b></a>"
+    assert restore("lost", nested, "QXT") == "<a><b>lost</b></a>"
 
 
 def test_a_repeated_placeholder_is_put_back_once() -> None:
-    assert restore("[T0]x[T0]y[T1]", ["<i>", "</i>"], "T") == "<i>xy</i>"
+    assert restore("QXT0QxQXT0QyQXT1Q", ["<i>", "</i>"], "QXT") == "<i>xy</i>"
 
 
 def test_the_marker_avoids_the_source() -> None:
-    assert marker_for("text with [T0] in it") == "TT"
-    assert placeholder(3, "TT") == "[TT3]"
+    assert marker_for("text with QXT0Q in it") == "QXTT"
+    assert placeholder(3, "QXTT") == "QXTT3Q"
 
 
 CHUNKS = st.lists(

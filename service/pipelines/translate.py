@@ -96,10 +96,8 @@ def translate(
         [normalize(term) for term in keep or ()],
         everything,
     )
-    marker = markup.marker_for(everything + "[" + terms.marker)
-    strip = re.compile(
-        re.escape("[") + f"(?:{re.escape(marker)}|{re.escape(terms.marker)})" + r"\d+\]"
-    )
+    marker = markup.marker_for(everything + terms.marker)
+    strip = re.compile(f"(?:{re.escape(marker)}|{re.escape(terms.marker)})" + r"\d+Q")
     jobs = [_prepare(text, source, target, html, terms, marker, strip) for text in texts]
 
     outputs: dict[tuple[str, str], dict[str, str]] = {}

@@ -1,16 +1,17 @@
 """Glossary and keep-terms: protect them with placeholders the model copies, restore after.
 
 `glossary` maps a source term to the target term to write; `keep` lists terms written as they
-are (names, acronyms, tickers). Each occurrence becomes `[G<n>]` (a marker the text does not
+are (names, acronyms, tickers). Each occurrence becomes `QXG<n>Q` (a prefix the text does not
 already hold); after translation each placeholder is replaced by its target term. A term is
 reported as applied only when its placeholder came back from the model.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+
+from service.text.markup import marker_for, placeholder, placeholder_pattern
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,7 @@ class Terms:
     """The terms of one request: source term → output term, longest first."""
 
     replacements: tuple[tuple[str, str], ...]
-    marker: str = "G"
+    marker: str = "QXG"
 
     @classmethod
     def build(
@@ -28,10 +29,7 @@ class Terms:
         pairs = {term: term for term in keep or () if term}
         pairs.update({term: target for term, target in (glossary or {}).items() if term})
         ordered = sorted(pairs.items(), key=lambda pair: (-len(pair[0]), pair[0]))
-        marker = "G"
-        while f"[{marker}" in source:
-            marker += "G"
-        return cls(tuple(ordered), marker)
+        return cls(tuple(ordered), marker_for(source, "QXG"))
 
     def __bool__(self) -> bool:
         return bool(self.replacements)
@@ -66,7 +64,7 @@ def protect(text: str, terms: Terms) -> Protected:
                 if text.startswith(term, position) and (
                     end == len(text) or not _is_word_char(text[end]) or not _is_word_char(term[-1])
                 ):
-                    out.append(f"[{terms.marker}{len(slots)}]")
+                    out.append(placeholder(len(slots), terms.marker))
                     slots.append((term, target))
                     position = end
                     matched = True
@@ -81,7 +79,7 @@ def restore(text: str, protected: Protected, marker: str) -> tuple[str, list[str
     """(text with terms put back, source terms applied, source terms whose placeholder was lost)."""
     if not protected.slots:
         return text, [], []
-    pattern = re.compile(re.escape("[" + marker) + r"(\d+)\]")
+    pattern = placeholder_pattern(marker)
     seen: set[int] = set()
 
     def put_back(match: re.Match[str]) -> str:

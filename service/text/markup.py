@@ -97,8 +97,14 @@ class Document:
 
 
 def placeholder(index: int, marker: str) -> str:
-    """The stand-in for inline tag number `index`."""
-    return f"[{marker}{index}]"
+    """The stand-in for inline tag number `index`: Latin letters and digits, which every
+    model vocabulary has and copies (brackets are unknown to small vocabularies)."""
+    return f"{marker}{index}Q"
+
+
+def placeholder_pattern(marker: str) -> re.Pattern[str]:
+    """Finds the placeholders of `marker`; group 1 is the index (a literal start: linear)."""
+    return re.compile(re.escape(marker) + r"(\d+)Q")
 
 
 class _Parser(HTMLParser):
@@ -173,11 +179,11 @@ class _Parser(HTMLParser):
         self._raw(f"<![{data}]>")
 
 
-def marker_for(source: str) -> str:
-    """A placeholder letter sequence that does not occur in `source`."""
-    marker = "T"
-    while f"[{marker}" in source:
-        marker += "T"
+def marker_for(source: str, base: str = "QXT") -> str:
+    """A placeholder prefix that does not occur in `source`, so no placeholder can clash."""
+    marker = base
+    while marker in source:
+        marker += base[-1]
     return marker
 
 
@@ -196,7 +202,7 @@ def restore(text: str, tags: list[str], marker: str) -> str:
     the start, closing tags to the end), so no tag is lost and nesting stays valid; a
     placeholder the model repeated is put back once.
     """
-    pattern = re.compile(re.escape("[" + marker) + r"(\d+)\]")
+    pattern = placeholder_pattern(marker)
     out: list[str] = []
     placed: set[int] = set()
     position = 0
