@@ -8,6 +8,7 @@ reported as applied only when its placeholder came back from the model.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
