@@ -90,10 +90,19 @@
       addMeta("Direction", `${LANGUAGE_NAMES[item.source] || item.source} → ` +
         `${LANGUAGE_NAMES[target] || target}`);
     }
+    const detected = item.detected;
+    if (detected && detected.language) {
+      const sure = Math.round(Number(detected.confidence) * 100);
+      addMeta("Detected", `${LANGUAGE_NAMES[detected.language] || detected.language} (${sure}%)`);
+    }
     const models = item.models || (item.model ? [item.model] : data.models);
     addMeta("Model", Array.isArray(models) ? models.join(", ") : models);
     addMeta("Strategy", item.strategy);
     addMeta("Note", item.fallback);  // why `auto` settled for a lesser strategy
+    if (item.untranslated) addMeta("Note", "No letters to translate: shown as sent.");
+    if (Array.isArray(item.terms_lost) && item.terms_lost.length) {
+      addMeta("Terms lost", item.terms_lost.join(", "));
+    }
     if (typeof data.timing_ms === "number") addMeta("Time", `${Math.round(data.timing_ms)} ms`);
     errorBox.hidden = true;
     result.hidden = false;

@@ -49,6 +49,7 @@ def test_translates_the_irna_article(page: Page, irna_text: str) -> None:
     expect(output).to_have_attribute("lang", "en")
     meta = page.locator("#meta")
     expect(meta).to_contain_text("Persian → English")
+    expect(meta).to_contain_text("Detected")  # From was "Detect the language"
     expect(meta).to_contain_text("tiny-marian-fa-en")
     expect(meta).to_contain_text(" ms")
     expect(page.locator("#error")).to_be_hidden()
