@@ -273,7 +273,7 @@ class DynamicBatcher(Generic[Key, In, Out]):
                 )
         except TarjomanError as exc:
             error = exc
-        except Exception as exc:  # the worker must outlive any failure of the model
+        except Exception:  # the worker must outlive any failure of the model
             log.exception("a batch of %d segments failed on %s", len(batch), self.name)
             # The client gets no internals; the log has them.
             error = ModelFailed(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
@@ -27,6 +28,7 @@ class CacheEntry:
     load_seconds: float
     last_used: float
     users: int = 0
+    touched: int = 0  # a counter, not a clock: two uses never tie
 
 
 class ModelCache:
@@ -57,6 +59,7 @@ class ModelCache:
         self._entries: dict[str, CacheEntry] = {}
         self._loading: dict[str, Future[CacheEntry]] = {}
         self._lock = threading.Lock()
+        self._uses = itertools.count(1)
 
     @property
     def total_bytes(self) -> int:
@@ -79,7 +82,9 @@ class ModelCache:
             with self._lock:
                 entry.users -= 1
                 entry.last_used = time.time()
-                self._shrink()
+                entry.touched = next(self._uses)
+                # The model just used stays, or a model alone over budget would reload each time.
+                self._shrink(keep=spec.name)
 
     def _acquire(self, spec: ModelSpec) -> CacheEntry:
         while True:
@@ -88,6 +93,7 @@ class ModelCache:
                 if entry is not None:
                     entry.users += 1
                     entry.last_used = time.time()
+                    entry.touched = next(self._uses)
                     return entry
                 pending = self._loading.get(spec.name)
                 owner = pending is None
@@ -133,7 +139,7 @@ class ModelCache:
         """Evict idle models, least recently used first, until `extra` more bytes fit."""
         while self._bytes() + extra > self._budget:
             idle = [
-                (entry.last_used, name)
+                (entry.touched, name)
                 for name, entry in self._entries.items()
                 if entry.users == 0 and name != keep and not self._busy(name)
             ]
