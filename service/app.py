@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask
 
-from service.api import health, v1
+from service.api import health, metrics, v1
 from service.api.errors import register_error_handlers
 from service.api.state import EXTENSION, AppState
 from service.api.ui import blueprint as ui_page
@@ -36,6 +36,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     app.register_blueprint(health.blueprint)
     app.register_blueprint(v1.blueprint)
+    app.register_blueprint(metrics.blueprint)
+    metrics.install_hooks(app)
     app.register_blueprint(ui_page)
     register_error_handlers(app)
     return app
