@@ -55,12 +55,15 @@ def protect(text: str, terms: Terms) -> Protected:
     slots: list[tuple[str, str]] = []
     out: list[str] = []
     position = 0
-    # One scan, trying the terms longest first at each word start; a term list is small.
+    by_first: dict[str, list[tuple[str, str]]] = {}
+    for pair in terms.replacements:  # longest first within each list, as in `replacements`
+        by_first.setdefault(pair[0][0], []).append(pair)
+    # One scan; at each word start only the terms that begin with its character are tried.
     while position < len(text):
         at_word_start = position == 0 or not _is_word_char(text[position - 1])
         matched = False
         if at_word_start:
-            for term, target in terms.replacements:
+            for term, target in by_first.get(text[position], ()):
                 end = position + len(term)
                 if text.startswith(term, position) and (
                     end == len(text) or not _is_word_char(text[end]) or not _is_word_char(term[-1])
