@@ -240,3 +240,14 @@ def test_any_text_round_trips_through_an_identity_model(identity_engine: Engine,
         return
     [result] = translate(identity_engine, [text], "fa", keep=["Q"])
     assert result.text == (text if result.untranslated else normalize(text))
+
+
+def test_glossary_terms_inside_inline_tags_are_found(
+    make_settings: Callable[..., Settings], test_models_dir: Path
+) -> None:
+    engine = make_engine(make_settings(), FakeBackend(transform=identity))
+    [result] = translate(
+        engine, ["<p>News from <b>Kuwait</b>.</p>"], "en", html=True, keep=["Kuwait"]
+    )
+    assert result.text == "<p>News from <b>Kuwait</b>.</p>"
+    assert result.terms_applied == ("Kuwait",)

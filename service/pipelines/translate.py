@@ -97,6 +97,7 @@ def translate(
         everything,
     )
     marker = markup.marker_for(everything + terms.marker)
+    # Every placeholder, tag or term: not letters of the text when detecting its language.
     strip = re.compile(f"(?:{re.escape(marker)}|{re.escape(terms.marker)})" + r"\d+Q")
     jobs = [_prepare(text, source, target, html, terms, marker, strip) for text in texts]
 
@@ -163,12 +164,13 @@ def _prepare(
     else:
         raw_blocks, tags = [text], [[]]
     units = []
+    tags_pattern = markup.placeholder_pattern(marker)
     for raw, block_tags in zip(raw_blocks, tags, strict=True):
         lead = raw[: len(raw) - len(raw.lstrip())] if html else ""
         trail = raw[len(raw.rstrip()) :] if html else ""
         # In HTML a line break is just a space; in plain text it ends a sentence.
         body = _SPACE_RUN.sub(" ", raw.strip()) if html else raw
-        protected = glossary.protect(normalize(body), terms)
+        protected = glossary.protect(normalize(body), terms, tags_pattern)
         pieces = [(p.text, p.separator) for p in segment(protected.text)]
         units.append(_Unit(pieces, protected, lead, trail, block_tags))
     plain = " ".join(strip.sub(" ", unit.protected.text) for unit in units)
