@@ -59,16 +59,18 @@ class _Job:
     untranslated: bool = False
 
 
-def resolve_languages(text: str, source: str, target: str | None) -> tuple[str, str]:
-    """The (source, target) for one text; `auto` is detected per text."""
+def resolve_languages(
+    text: str, source: str, target: str | None, index: int = 0
+) -> tuple[str, str]:
+    """The (source, target) for one text (number `index` of the request); `auto` per text."""
     if source == "auto":
         detection = detect(text)
         if detection.language is None:
             source = OTHER[target] if target else "fa"
         elif not detection.reliable:
             raise AmbiguousLanguage(
-                "the language of this text is too mixed to tell; set `source` to fa or en",
-                details={"confidence": round(detection.confidence, 3)},
+                f"the language of text[{index}] is too mixed to tell; set `source` to fa or en",
+                details={"index": index, "confidence": round(detection.confidence, 3)},
             )
         else:
             source = detection.language
@@ -99,7 +101,10 @@ def translate(
     marker = markup.marker_for(everything + terms.marker)
     # Every placeholder, tag or term: not letters of the text when detecting its language.
     strip = re.compile(f"(?:{re.escape(marker)}|{re.escape(terms.marker)})" + r"\d+Q")
-    jobs = [_prepare(text, source, target, html, terms, marker, strip) for text in texts]
+    jobs = [
+        _prepare(index, text, source, target, html, terms, marker, strip)
+        for index, text in enumerate(texts)
+    ]
 
     outputs: dict[tuple[str, str], dict[str, str]] = {}
     models: dict[tuple[str, str], str] = {}
@@ -148,6 +153,7 @@ def translate(
 
 
 def _prepare(
+    index: int,
     text: str,
     source: str,
     target: str | None,
@@ -178,7 +184,7 @@ def _prepare(
     if not has_letters(plain) and not any(u.protected.slots for u in units):
         src = source if source != "auto" else (OTHER[target] if target else "fa")
         return _Job(src, target or OTHER[src], detected, units, document, text, True)
-    src, tgt = resolve_languages(plain, source, target)
+    src, tgt = resolve_languages(plain, source, target, index)
     return _Job(src, tgt, detected, units, document, text)
 
 

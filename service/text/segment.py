@@ -24,51 +24,11 @@ CLOSERS = frozenset("\"'»”’)]")
 _RUN = re.compile("(?<![.!?؟؛…])[.!?؟؛…]++[\"'»”’)\\]]*+(?P<space> ++)(?!\n)|\n[ \n]*+")
 
 # Never end a sentence: titles and Latin abbreviations that a name or number follows.
-TITLES = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "st",
-        "gen",
-        "gov",
-        "sen",
-        "sens",
-        "rep",
-        "reps",
-        "rev",
-        "hon",
-        "capt",
-        "col",
-        "lt",
-        "sgt",
-        "maj",
-        "mt",
-        "ft",
-        "no",
-        "nos",
-        "det",
-        "vs",
-        "v",
-        "e.g",
-        "i.e",
-        "cf",
-        "approx",
-        "fig",
-        "vol",
-        "pp",
-        "p",
-        "ch",
-        "sec",
-        "art",
-        "dept",
-        "est",
-        "ca",
-        "al",
-    ]
+_TITLES_WORDS = (
+    "mr mrs ms dr prof st gen gov sen sens rep reps rev hon capt col lt sgt maj mt ft no "
+    "nos det vs v e.g i.e cf approx fig vol pp p ch sec art dept est ca al"
 )
+TITLES = frozenset(_TITLES_WORDS.split())
 # Month abbreviations do not end a sentence when a day follows: "Dec. 26".
 MONTHS = frozenset(
     ["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"]
