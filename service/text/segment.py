@@ -4,9 +4,9 @@ One scan for runs of terminators and line breaks (possessive quantifiers: nothin
 backtrack, each character is read once). A sentence ends at a run of `. ! ? ؟ ؛ …` (with the
 closing quotes after it) followed by a space, or at a line break. Not an end: a decimal point
 (no space follows), an abbreviation or initial, a list number at the start of a line, a dot
-inside a URL or e-mail address, a terminator followed by a lower-case Latin word. Closing
-quotes stay with their sentence (`«…است.»`); sentences inside quotes are split like any
-other, as news references do.
+inside a URL or e-mail address, a terminator followed by a lower-case Latin word, an ellipsis
+standing free (`و ...`). Closing quotes stay with their sentence (`«…است.»`); sentences
+inside quotes are split like any other, as news references do.
 """
 
 from __future__ import annotations
@@ -83,7 +83,10 @@ def _ends_sentence(text: str, run_start: int, after: int, line_start: int, follo
     next_char = text[following] if following < len(text) else ""
     if "a" <= next_char <= "z":
         return False  # an English sentence does not start in lower case
-    if run_start == line_start or text[run_start - 1] == " ":
+    if run_start > line_start and text[run_start - 1] == " ":
+        # A free-standing ellipsis ("و ...", "X … Y") marks an omission, not an end.
+        return not (text.startswith("...", run_start) or text[run_start] == "…")
+    if run_start == line_start:
         return True  # no word before the terminators: nothing to be an abbreviation
     if text[run_start:after] != "." and text[run_start] != ".":
         return True  # ! ? ؟ ؛ … end a sentence whatever word precedes them
