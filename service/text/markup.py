@@ -134,7 +134,8 @@ class _Parser(HTMLParser):
         self._raw(f"<?{data}>")
 
     def unknown_decl(self, data: str) -> None:
-        self._raw(f"<![{data}]>")
+        # html.parser hands over `CDATA[...` without the closing `]]`; `<![if IE]>` has one `]`.
+        self._raw(f"<![{data}]]>" if data.startswith("CDATA[") else f"<![{data}]>")
 
 
 def marker_for(source: str, base: str = "QXT") -> str:
