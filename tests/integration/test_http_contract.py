@@ -1,4 +1,4 @@
-"""A running server against its own /openapi.json (schemathesis) and the real LibreTranslate client."""
+"""A running server against its own /openapi.json (schemathesis) and libretranslatepy."""
 
 from __future__ import annotations
 
