@@ -72,6 +72,9 @@ def install(app: Flask, settings: Settings, ring: KeyRing) -> Limiter | None:
         app=app,
         application_limits=limits,
         storage_uri=settings.rate_limit_storage,
+        # Refused requests consume nothing, counters are O(1) per bucket (a cost of 50,000
+        # characters is one increment), and memory:// and redis:// both implement it.
+        strategy="sliding-window-counter",
         headers_enabled=True,
         key_prefix="tarjoman",
         # A storage outage must not take the API down with it; the limiter logs it.
