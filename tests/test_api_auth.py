@@ -45,6 +45,8 @@ def test_no_key_is_401_and_a_wrong_key_is_403(keyed: Callable[..., Flask]) -> No
     client = keyed().test_client()
     status, body = _translate(client)
     assert status == 401
+    challenge = client.post("/v1/translate", json={"text": "Rain."}).headers["WWW-Authenticate"]
+    assert challenge.startswith("Bearer")
     assert body["error"]["code"] == "unauthorized"  # type: ignore[index]
     status, body = _translate(client, Authorization="Bearer tk-wrong")
     assert status == 403

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
-from flask import Flask, g, request
+from flask import Flask, Response, g, request
 
 from service.api.payload import request_field
 from service.errors import Forbidden, NotFound, Unauthorized
@@ -103,6 +103,13 @@ def install(app: Flask, ring: KeyRing) -> None:
                 "an API key is required: send `Authorization: Bearer <key>`",
             )
         raise Forbidden("the API key is not valid")
+
+    @app.after_request
+    def _challenge(response: Response) -> Response:
+        # RFC 6750: a 401 names the scheme the client should use.
+        if response.status_code == 401:
+            response.headers.setdefault("WWW-Authenticate", 'Bearer realm="tarjoman"')
+        return response
 
 
 def _metrics_check(settings: Settings, path: str) -> None:
