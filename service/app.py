@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask
 
-from service.api import auth, compat, health, limits, logs, network, openapi, v1
+from service.api import auth, compat, health, limits, logs, metrics, network, openapi, v1
 from service.api.errors import register_error_handlers
 from service.api.state import EXTENSION, AppState
 from service.engine import Engine
@@ -44,6 +44,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.register_blueprint(health.blueprint)
     app.register_blueprint(v1.blueprint)
     app.register_blueprint(compat.blueprint)
+    app.register_blueprint(metrics.blueprint)
+    metrics.install_hooks(app)
     register_error_handlers(app)
     openapi.install(app, settings, keys)  # last: it documents every view registered before it
     return app

@@ -1,4 +1,4 @@
-"""Engine: the models of one profile behind one call, generate(spec, texts, options)."""
+"""Engine: the models of one profile behind one call; one DynamicBatcher per loaded model."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from service.batcher import BatchLimits, DynamicBatcher
 from service.errors import DeadlineExceeded
-from service.models.backend import Backend, GenerationOptions, TorchBackend
+from service.metrics import Metrics
+from service.models.backend import Backend, GenerationOptions, LoadedModel, TorchBackend
 from service.models.cache import ModelCache
 from service.models.registry import ModelSpec, Profile, Task
 from service.settings import Settings
@@ -17,19 +19,38 @@ from service.settings import Settings
 log = logging.getLogger(__name__)
 
 
+Batcher = DynamicBatcher[GenerationOptions, str, str]
+
+
 class Engine:
-    """Owns the model cache and runs generation for the pipelines."""
+    """Owns the model cache and one batcher per loaded model; runs generation for pipelines."""
 
     def __init__(
-        self, settings: Settings, profile: Profile, backend: Backend | None = None
+        self,
+        settings: Settings,
+        profile: Profile,
+        backend: Backend | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.settings = settings
         self.profile = profile
+        self.metrics = metrics or Metrics()
+        self.limits = BatchLimits(
+            max_batch_size=settings.max_batch_size,
+            max_batch_tokens=settings.max_batch_tokens,
+            max_wait_s=settings.max_wait_ms / 1000,
+            max_queue=settings.max_queue,
+        )
+        self._batchers: dict[str, Batcher] = {}
+        self._batchers_lock = threading.Lock()
         self.cache = ModelCache(
             backend or TorchBackend(settings.device, settings.dtype, settings.torch_threads),
             settings.models_dir,
+            settings.cache_bytes,
+            metrics=self.metrics,
+            busy=self._busy,
+            on_evict=self._drop_batcher,
         )
-        self._run_locks: dict[str, threading.Lock] = {}
         self._preload_done = threading.Event()
         self._preload_errors: dict[str, str] = {}
         self._warmed: set[str] = set()
@@ -50,6 +71,7 @@ class Engine:
             max_new_tokens=self.settings.max_new_tokens,
             no_repeat_ngram_size=defaults.no_repeat_ngram_size,
             length_penalty=defaults.length_penalty,
+            min_new_tokens=min(self.settings.min_new_tokens, self.settings.max_new_tokens),
         )
 
     def generate(
@@ -58,12 +80,51 @@ class Engine:
         """Run `texts` through the model of `spec`; one output per input, in order."""
         if not texts:
             return []
-        model = self.cache.get(spec)
-        lock = self._run_locks.setdefault(spec.name, threading.Lock())
-        with lock:
-            if time.monotonic() > deadline:
-                raise DeadlineExceeded("the request ran past its deadline")
-            return model.generate(texts, options)
+        if time.monotonic() >= deadline:
+            raise DeadlineExceeded("the request ran past its deadline")
+        # Held from before the segments are queued until they resolve: never evicted meanwhile.
+        with self.cache.use(spec) as model:
+            batcher = self._batcher(spec.name, model)
+            tokens = model.count_tokens(texts, options.task)
+            futures = batcher.submit(texts, options, tokens, deadline)
+            return batcher.wait(futures, deadline)
+
+    def count_tokens(self, spec: ModelSpec, texts: Sequence[str], task: Task) -> list[int]:
+        """Source tokens of each text as the model of `spec` counts them."""
+        with self.cache.use(spec) as model:
+            return model.count_tokens(texts, task)
+
+    def _batcher(self, name: str, model: LoadedModel) -> Batcher:
+        with self._batchers_lock:
+            batcher = self._batchers.get(name)
+            if batcher is None:
+                batcher = self._batchers[name] = DynamicBatcher(
+                    name,
+                    lambda options, texts: model.generate(texts, options),
+                    self.limits,
+                    self.metrics.observer(name),
+                )
+            return batcher
+
+    def _busy(self, name: str) -> bool:
+        with self._batchers_lock:
+            batcher = self._batchers.get(name)
+        return batcher is not None and batcher.busy
+
+    def _drop_batcher(self, name: str) -> None:
+        """The cache evicted `name`: stop its (idle) batcher, which holds the model."""
+        with self._batchers_lock:
+            batcher = self._batchers.pop(name, None)
+        if batcher is not None:
+            batcher.close()
+            self.metrics.queue_depth.labels(name).set(0)
+
+    def close(self) -> None:
+        """Stop every batcher."""
+        with self._batchers_lock:
+            batchers, self._batchers = list(self._batchers.values()), {}
+        for batcher in batchers:
+            batcher.close()
 
     def deadline(self) -> float:
         """The monotonic deadline of a request starting now."""
@@ -83,6 +144,7 @@ class Engine:
         for name in self.preload_names():
             spec = self.profile.spec(name)
             try:
+                self._fetch_if_allowed(spec)
                 task = spec.tasks[0]
                 self.generate(spec, ["warm up"], self.options_for(spec, task), self.deadline())
                 self._warmed.add(name)
@@ -91,24 +153,65 @@ class Engine:
                 self._preload_errors[name] = str(exc)
         self._preload_done.set()
 
+    def _fetch_if_allowed(self, spec: ModelSpec) -> None:
+        """With TARJOMAN_ALLOW_DOWNLOAD, fetch a missing hub model (preload thread only)."""
+        if not self.settings.allow_download or spec.hub_id is None:
+            return
+        if spec.local_dir(self.settings.models_dir) is None:
+            from service.models.download import fetch
+
+            log.warning("fetching %s@%s (TARJOMAN_ALLOW_DOWNLOAD)", spec.hub_id, spec.revision)
+            fetch(spec, self.settings.models_dir)
+
+    def _missing(self, spec: ModelSpec) -> str | None:
+        """Why a model's weights are absent for good (not still being fetched), or None."""
+        if spec.local_dir(self.settings.models_dir) is not None:
+            return None
+        fetching = self.settings.allow_download and spec.hub_id is not None
+        if fetching and not self._preload_done.is_set():
+            return None
+        return spec.missing_reason(self.settings.models_dir, self.profile.name)
+
     def readiness(self) -> dict[str, Any]:
-        """Whether every preloaded model is loaded and warmed, with a reason per model."""
-        models = {}
+        """Whether the preloaded models on disk are warmed; reasons per model and per task."""
+        # Missing weights make only their own tasks unready: the other tasks keep serving.
+        models: dict[str, dict[str, Any]] = {}
         for name in self.preload_names():
-            if name in self._preload_errors:
-                models[name] = {"ready": False, "reason": self._preload_errors[name]}
-            elif name in self._warmed:
+            missing = self._missing(self.profile.spec(name))
+            if name in self._warmed:
                 models[name] = {"ready": True, "reason": "loaded and warmed"}
+            elif missing is not None:
+                models[name] = {"ready": False, "missing": True, "reason": missing}
+            elif name in self._preload_errors:
+                models[name] = {"ready": False, "reason": self._preload_errors[name]}
             else:
                 models[name] = {"ready": False, "reason": "loading"}
-        ready = self._preload_done.is_set() and all(m["ready"] for m in models.values())
-        return {"ready": ready, "models": models}
+        ready = self._preload_done.is_set() and all(
+            m["ready"] or m.get("missing") for m in models.values()
+        )
+        return {"ready": ready, "models": models, "tasks": self.task_readiness(models)}
+
+    def task_readiness(self, models: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """Per task of the profile: the model serving it, whether it can serve now, and why."""
+        tasks: dict[str, dict[str, Any]] = {}
+        for task, spec in self.profile.by_task.items():
+            missing = self._missing(spec)
+            if spec.name in models:
+                state = {"ready": models[spec.name]["ready"], "reason": models[spec.name]["reason"]}
+            elif missing is not None:
+                state = {"ready": False, "reason": missing}
+            else:
+                state = {"ready": True, "reason": "on disk; loads on first use"}
+            tasks[str(task)] = {"model": spec.name, **state}
+        return tasks
 
     def models_info(self) -> list[dict[str, Any]]:
         """What /v1/models shows for each model of the profile."""
         info = []
         for spec in self.profile.models:
             entry = self.cache.peek(spec.name)
+            with self._batchers_lock:
+                batcher = self._batchers.get(spec.name)
             info.append(
                 {
                     "name": spec.name,
@@ -122,6 +225,7 @@ class Engine:
                     "bytes": entry.model.nbytes if entry else None,
                     "device": entry.model.device if entry else None,
                     "last_used": entry.last_used if entry else None,
+                    "queue_depth": batcher.depth if batcher else 0,
                     "demo": self.profile.demo,
                 }
             )

@@ -22,7 +22,7 @@ class CompatTranslateRequest(_Compat):
     source: SourceLanguage = Field("auto", description="`fa`, `en` or `auto` (detected per text).")
     target: Language = Field(description="`fa` or `en`.")
     format: Literal["text", "html"] = Field(
-        "text", description="`text`; `html` is refused with 400 until markup support lands."
+        "text", description="`html`: text nodes are translated, tags and attributes kept."
     )
     alternatives: int = Field(
         0, ge=0, le=10, description="Alternatives wanted; Tarjoman returns none (an empty list)."

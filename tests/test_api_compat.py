@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask.testing import FlaskClient
 
 FA = "وزارت کشور کویت مذاکراتی را با عراق انجام داد."
@@ -43,7 +45,7 @@ def test_errors_have_libretranslate_shape_and_status(client: FlaskClient) -> Non
         client.post("/translate", data={"q": " ", "target": "fa"}),
         client.post("/translate", data={"q": EN, "target": "de"}),
         client.post("/translate", data={"q": EN, "source": "en", "target": "en"}),
-        client.post("/translate", data={"q": EN, "target": "fa", "format": "html"}),
+        client.post("/translate", data={"q": EN, "target": "fa", "format": "markdown"}),
         client.post("/translate", data="{oops", content_type="application/json"),
         client.post("/translate", json=["not", "an", "object"]),
         client.post("/translate", data=b"q=x", content_type="text/plain"),
@@ -80,3 +82,14 @@ def test_languages_come_from_the_profile(client: FlaskClient) -> None:
         {"code": "en", "name": "English", "targets": ["fa"]},
         {"code": "fa", "name": "Persian", "targets": ["en"]},
     ]
+
+
+def test_html_keeps_its_tags(client: FlaskClient) -> None:
+    html = "<p>Heavy <b>rain</b> caused floods.</p><p>Roads closed.</p>"
+    response = client.post(
+        "/translate", json={"q": html, "source": "en", "target": "fa", "format": "html"}
+    )
+    assert response.status_code == 200
+    out = response.get_json()["translatedText"]
+    assert re.findall(r"<[^>]+>", out) == re.findall(r"<[^>]+>", html)
+    assert "[fa]" in out  # the fake model's mark: the text nodes went to the model

@@ -13,7 +13,7 @@ from service.api.errors import http_error
 from service.api.openapi import documented
 from service.api.request import check_text_limits, json_body, validate
 from service.api.state import state
-from service.pipelines.translate import translate
+from service.pipelines.translate import Translation, translate
 from service.schemas_compat import (
     CompatDetectRequest,
     CompatError,
@@ -49,10 +49,11 @@ def _body() -> dict[str, Any]:
     return data
 
 
-def _detected(text: str, language: str) -> DetectedLanguage:
-    found = detect(normalize(text))
-    confidence = found.confidence * 100 if found.language == language else 0.0
-    return DetectedLanguage(confidence=round(confidence, 1), language=language)
+def _detected(text: str, result: Translation) -> DetectedLanguage:
+    """The language the pipeline used for a text, with the detector's confidence in it."""
+    found = result.detected or detect(normalize(text))
+    confidence = found.confidence * 100 if found.language == result.source else 0.0
+    return DetectedLanguage(confidence=round(confidence, 1), language=result.source)
 
 
 @blueprint.post("/translate")
@@ -70,16 +71,16 @@ def translate_view() -> dict[str, Any]:
     body = validate(CompatTranslateRequest, _body())
     texts = body.texts()
     check_text_limits(texts, app_state.settings)
-    if body.format == "html":
-        raise errors.InvalidRequest("format html is not supported by this server yet; use text")
-    results = translate(app_state.engine, texts, body.source, body.target)
+    results = translate(
+        app_state.engine, texts, body.source, body.target, html=body.format == "html"
+    )
     single = isinstance(body.q, str)
     outputs = [r.text for r in results]
     response = CompatTranslateResponse(
         translated_text=outputs[0] if single else outputs, demo=app_state.engine.demo
     )
     if body.source == "auto":
-        found = [_detected(t, r.source) for t, r in zip(texts, results, strict=True)]
+        found = [_detected(t, r) for t, r in zip(texts, results, strict=True)]
         response.detected_language = found[0] if single else found
     if body.alternatives:
         # Tarjoman generates one output per text; an empty list says there are no others.

@@ -55,13 +55,13 @@ def install(app: Flask, settings: Settings) -> None:
 
     @app.before_request
     def _start() -> None:
-        g.tarjoman_started = time.perf_counter()
+        g.tarjoman_log_started = time.perf_counter()
         request_id()
 
     @app.after_request
     def _finish(response: Response) -> Response:
         response.headers[REQUEST_ID_HEADER] = request_id()
-        started = g.get("tarjoman_started", time.perf_counter())
+        started = g.get("tarjoman_log_started", time.perf_counter())
         record = {
             "request_id": request_id(),
             "method": request.method,
