@@ -154,3 +154,14 @@ def test_metrics_and_docs_can_be_turned_off(
     assert client.get("/docs").status_code == 404
     assert client.get("/openapi.json").status_code == 404
     assert client.get("/livez").status_code == 200
+
+
+def test_the_key_is_never_a_metric_label(keyed: Callable[..., Flask]) -> None:
+    client = keyed().test_client()
+    assert _translate(client, Authorization=f"Bearer {KEY}")[0] == 200
+    assert _translate(client, Authorization=f"Bearer {KEY}0")[0] == 403
+    exposition = client.get("/metrics")
+    assert exposition.status_code == 200
+    text = exposition.get_data(as_text=True)
+    assert "/v1/translate" in text  # the requests were counted, by route
+    assert KEY not in text
