@@ -31,7 +31,7 @@ NAMES = {"fa": "Persian", "en": "English"}
 # LibreTranslate answers 400 for every request it cannot serve as sent; keys, limits and
 # overload keep their own statuses (401/403, 429, 503).
 _AS_400 = (413, 415, 422)
-ERRORS = (400, 401, 403, 404, 429, 503, 504)
+ERRORS = (400, 401, 403, 429, 503, 504)
 _TAGS = ("LibreTranslate-compatible",)
 
 

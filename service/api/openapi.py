@@ -29,8 +29,9 @@ _ERROR_TEXT = {
     413: "The body, a text or the list of texts is over its limit.",
     415: "The body is not in a content type the operation accepts.",
     422: "Valid JSON that is not a valid request.",
+    404: "Turned off on this server.",
     429: "Rate limited (per key or client address); see Retry-After.",
-    503: "Overloaded or model not ready; see Retry-After.",
+    503: "Overloaded, or a model is not ready.",
     504: "The request did not finish within its deadline.",
 }
 
@@ -129,7 +130,9 @@ def _wrap_views(app: Flask, tree: SpecTree, ring: KeyRing) -> None:
             # documents it.
             skip_validation=True,
             # spectree adds a model of its own at this status unless we already have one there.
-            validation_error_status=next((s for s in (422, 400) if s in op.errors), op.errors[0]),
+            validation_error_status=next(
+                (s for s in (422, 400, *op.errors) if s in op.errors), 200
+            ),
         )(view)
 
 
