@@ -21,6 +21,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 MAX_TEXT_CHARS = 4000  # above the IRNA article (about 2,100), so a longer paste gets a real 413
+API_KEY = "page-test-key-3f9c1e"  # the API needs it; the page, its assets and /readyz do not
 
 
 @pytest.fixture(scope="module")
@@ -29,9 +30,8 @@ def page_server(
 ) -> Iterator[Server]:
     """gunicorn serving the tiny profile and the page."""
     log = tmp_path_factory.mktemp("gunicorn") / "server.log"
-    process, server = start_server(
-        test_models_dir, log, {"TARJOMAN_MAX_TEXT_CHARS": str(MAX_TEXT_CHARS)}
-    )
+    settings = {"TARJOMAN_MAX_TEXT_CHARS": str(MAX_TEXT_CHARS), "TARJOMAN_API_KEYS": API_KEY}
+    process, server = start_server(test_models_dir, log, settings)
     yield server
     stop_server(process)
 
@@ -51,9 +51,11 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser, page_server: Server) -> Iterator[Page]:
-    """The page at /, in a phone-sized window; only loopback requests are let through."""
+    """The page at /, phone-sized, with the server's API key entered as a person would."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1)
     opened = context.new_page()
     opened.goto(page_server.url + "/")
+    opened.locator("summary", has_text="API key").click()
+    opened.get_by_label("API key (only if this server asks for one)").fill(API_KEY)
     yield opened
     context.close()

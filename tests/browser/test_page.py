@@ -135,6 +135,20 @@ def test_a_text_over_the_limit_is_a_readable_error(page: Page) -> None:
     expect(error).to_contain_text("send a shorter text")
 
 
+def test_a_missing_or_wrong_api_key_is_a_readable_error(page: Page) -> None:
+    key = page.get_by_label("API key (only if this server asks for one)")
+    key.fill("")
+    page.get_by_label("Text (paste or type an article)").fill("Hello there.")
+    submit(page, "Translate")
+    error = page.get_by_role("alert")
+    expect(error).to_contain_text("Could not translate:")
+    expect(error).to_contain_text("This server needs an API key")
+    key.fill("not-the-key")
+    submit(page, "Translate")
+    expect(error).to_contain_text("The API key was not accepted.")
+    expect(error).not_to_contain_text("not-the-key")
+
+
 def test_an_overloaded_service_says_when_to_retry(page: Page) -> None:
     def overloaded(route: Route) -> None:
         body = {"error": {"code": "overloaded", "message": "the queue is full"}}
