@@ -48,7 +48,11 @@ class InProcessTransport:
         from service.app import create_app
 
         # Load models on first use only: a file of English texts needs no fa→en model.
-        app = create_app(settings.model_copy(update={"preload": []}), engine=engine)
+        # Keys and rate limits guard a server's socket; this process already has the models.
+        local = {"preload": [], "api_keys": [], "api_keys_file": None, "rate_limit": ""}
+        app = create_app(
+            settings.model_copy(update=local | {"rate_limit_chars": ""}), engine=engine
+        )
         self._client = app.test_client()
 
     def post(self, path: str, body: dict[str, Any], headers: dict[str, str]) -> Reply:

@@ -1,13 +1,16 @@
-"""ApiClient: retries on 429/503 as Retry-After says, and readable errors from any body."""
+"""ApiClient: retries as Retry-After says, readable errors, the in-process transport."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from service import apiclient
-from service.apiclient import ApiClient, ApiError, Reply, error_message
+from service.apiclient import ApiClient, ApiError, InProcessTransport, Reply, error_message
+from service.engine import Engine
+from service.settings import Settings
 
 
 class Scripted:
@@ -78,3 +81,13 @@ def test_the_fields_a_422_blames() -> None:
     error = ApiError(422, "m", {"code": "invalid_request", "message": "m", "details": details})
     assert error.fields() == {"max_words", "text"}
     assert ApiError(422, "m", {"code": "ambiguous_language", "details": {"c": 1}}).fields() == set()
+
+
+def test_in_process_needs_no_key_and_has_no_rate_limit(
+    make_settings: Callable[..., Settings], fake_engine: Engine
+) -> None:
+    settings = make_settings(api_keys=["server-key"], rate_limit="1/hour")
+    transport = InProcessTransport(settings, engine=fake_engine)
+    for _ in range(3):
+        status, _, body = transport.post("/v1/translate", {"text": "Hello.", "target": "fa"}, {})
+        assert status == 200, body
