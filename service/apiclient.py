@@ -49,10 +49,9 @@ class InProcessTransport:
 
         # Load models on first use only: a file of English texts needs no fa→en model.
         # Keys and rate limits guard a server's socket; this process already has the models.
-        local = {"preload": [], "api_keys": [], "api_keys_file": None, "rate_limit": ""}
-        app = create_app(
-            settings.model_copy(update=local | {"rate_limit_chars": ""}), engine=engine
-        )
+        local: dict[str, Any] = {"preload": [], "api_keys": [], "api_keys_file": None}
+        local |= {"rate_limit": "", "rate_limit_chars": ""}
+        app = create_app(settings.model_copy(update=local), engine=engine)
         self._client = app.test_client()
 
     def post(self, path: str, body: dict[str, Any], headers: dict[str, str]) -> Reply:
