@@ -51,6 +51,8 @@ class InProcessTransport:
         # Keys and rate limits guard a server's socket; this process already has the models.
         local: dict[str, Any] = {"preload": [], "api_keys": [], "api_keys_file": None}
         local |= {"rate_limit": "", "rate_limit_chars": ""}
+        if settings.log_level == "INFO":
+            local["log_level"] = "WARNING"  # a request log line per batch would bury the bar
         app = create_app(settings.model_copy(update=local), engine=engine)
         self._client = app.test_client()
 
