@@ -1,0 +1,1 @@
+"""Model registry, family adapters, the torch backend and the model cache."""

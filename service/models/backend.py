@@ -1,0 +1,174 @@
+"""Backend protocol and the torch implementation: tokenize → generate → decode.
+
+This is the only module that imports torch (and transformers' model classes); it does so
+lazily, so importing it costs nothing until a model is loaded.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from service.models.families import Family, family_of
+from service.models.registry import ModelSpec, Task
+
+if TYPE_CHECKING:
+    import torch
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class GenerationOptions:
+    """How to decode one segment; segments with equal options can share a batch."""
+
+    task: Task
+    num_beams: int = 1
+    max_new_tokens: int = 256
+    min_new_tokens: int = 0
+    no_repeat_ngram_size: int = 0
+    length_penalty: float = 1.0
+
+
+class LoadedModel(Protocol):
+    """A model ready to generate; called from one thread at a time (its batcher's worker)."""
+
+    name: str
+    device: str
+    nbytes: int
+    family: Family
+
+    def generate(self, texts: Sequence[str], options: GenerationOptions) -> list[str]:
+        """One output per input, in order."""
+        ...
+
+    def count_tokens(self, texts: Sequence[str], task: Task) -> list[int]:
+        """Source tokens of each text as this model's tokenizer counts them."""
+        ...
+
+
+class Backend(Protocol):
+    """Loads models from local folders."""
+
+    def load(self, spec: ModelSpec, folder: Path) -> LoadedModel:
+        """Load `spec` from `folder`."""
+        ...
+
+
+class SourceTooLong(ValueError):
+    """A segment is over the model's source limit; the chunker must split it first."""
+
+
+class TorchModel:
+    """A transformers seq2seq model and its tokenizer."""
+
+    def __init__(self, spec: ModelSpec, model: Any, tokenizer: Any, device: str) -> None:
+        self.name = spec.name
+        self.family = family_of(spec.family)
+        self.device = device
+        self._model = model
+        self._tokenizer = tokenizer
+        self.nbytes = sum(p.numel() * p.element_size() for p in model.parameters())
+
+    def _encode(self, texts: Sequence[str], task: Task) -> Any:
+        self.family.prepare_tokenizer(self._tokenizer, task)
+        prefix = self.family.prefix(task)
+        return self._tokenizer([prefix + t for t in texts], return_tensors="pt", padding=True)
+
+    def count_tokens(self, texts: Sequence[str], task: Task) -> list[int]:
+        """Token counts including special tokens."""
+        self.family.prepare_tokenizer(self._tokenizer, task)
+        prefix = self.family.prefix(task)
+        encoded = self._tokenizer([prefix + t for t in texts], add_special_tokens=True)
+        return [len(ids) for ids in encoded["input_ids"]]
+
+    def generate(self, texts: Sequence[str], options: GenerationOptions) -> list[str]:
+        """Greedy or beam search over one padded batch."""
+        import torch
+
+        batch = self._encode(texts, options.task)
+        longest = int(batch["input_ids"].shape[1])
+        if longest > self.family.source_token_limit:
+            raise SourceTooLong(
+                f"{longest} source tokens, over {self.name}'s limit of "
+                f"{self.family.source_token_limit}"
+            )
+        batch = {key: value.to(self.device) for key, value in batch.items()}
+        kwargs: dict[str, Any] = {
+            "num_beams": options.num_beams,
+            "max_new_tokens": options.max_new_tokens,
+            "do_sample": False,
+        }
+        if options.min_new_tokens:
+            kwargs["min_new_tokens"] = options.min_new_tokens
+        if options.no_repeat_ngram_size:
+            kwargs["no_repeat_ngram_size"] = options.no_repeat_ngram_size
+        if options.num_beams > 1:
+            kwargs["length_penalty"] = options.length_penalty
+        forced = self.family.forced_bos_token_id(self._tokenizer, options.task)
+        if forced is not None:
+            kwargs["forced_bos_token_id"] = forced
+        with torch.inference_mode():
+            output = self._model.generate(**batch, **kwargs)
+        decoded: list[str] = self._tokenizer.batch_decode(output, skip_special_tokens=True)
+        return [text.strip() for text in decoded]
+
+
+_threads_lock = threading.Lock()
+
+
+class TorchBackend:
+    """Loads transformers models with from_pretrained on one device and dtype."""
+
+    def __init__(self, device: str = "auto", dtype: str = "auto", threads: int = 0) -> None:
+        self._device_setting = device
+        self._dtype_setting = dtype
+        self._threads = threads or (os.cpu_count() or 1)
+        self._configured = False
+
+    def _configure(self) -> None:
+        """Set torch's thread count once, before the first model loads."""
+        import torch
+
+        with _threads_lock:
+            if not self._configured:
+                torch.set_num_threads(self._threads)
+                self._configured = True
+
+    def device(self) -> str:
+        """The device models go to."""
+        import torch
+
+        if self._device_setting == "auto":
+            return "cuda" if torch.cuda.is_available() else "cpu"
+        return self._device_setting
+
+    def dtype(self, device: str) -> torch.dtype:
+        """fp32 on CPU; fp16 (or the dtype asked for) on CUDA."""
+        import torch
+
+        if self._dtype_setting == "auto":
+            return torch.float16 if device.startswith("cuda") else torch.float32
+        return {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}[
+            self._dtype_setting
+        ]
+
+    def load(self, spec: ModelSpec, folder: Path) -> TorchModel:
+        """from_pretrained from a local folder, never from the network."""
+        self._configure()
+        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+        device = self.device()
+        tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
+        model = AutoModelForSeq2SeqLM.from_pretrained(
+            folder, local_files_only=True, dtype=self.dtype(device)
+        )
+        model.to(device)
+        model.eval()
+        log.info("loaded %s from %s on %s", spec.name, folder, device)
+        return TorchModel(spec, model, tokenizer, device)
