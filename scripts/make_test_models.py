@@ -61,6 +61,7 @@ def train_spm(lines: list[str], vocab_size: int, **extra: object) -> bytes:
         num_threads=1,
         shuffle_input_sentence=False,
         minloglevel=2,
+        hard_vocab_limit=False,  # the seed text alone (no shared data) has fewer pieces
         **extra,
     )
     return buffer.getvalue()
