@@ -65,6 +65,10 @@ class Engine:
                 raise DeadlineExceeded("the request ran past its deadline")
             return model.generate(texts, options)
 
+    def count_tokens(self, spec: ModelSpec, texts: Sequence[str], task: Task) -> list[int]:
+        """Source tokens of each text as the model of `spec` counts them (loading it if needed)."""
+        return self.cache.get(spec).count_tokens(texts, task)
+
     def deadline(self) -> float:
         """The monotonic deadline of a request starting now."""
         return time.monotonic() + self.settings.request_timeout_s

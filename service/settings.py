@@ -63,6 +63,11 @@ class Settings(BaseSettings):
         4096, description="Most segments queued per model before requests get 503."
     )
     request_timeout_s: float = Field(120.0, gt=0, description="Deadline of each request.")
+    max_summary_calls: PositiveInt = Field(
+        24,
+        description="Most summarizer calls (chunks of every map-reduce pass) one text may take; "
+        "a text that needs more gets 413.",
+    )
     cache_bytes: PositiveInt = Field(
         8 * 1024**3, description="Memory the loaded models may take before the LRU one is evicted."
     )

@@ -1,4 +1,4 @@
-"""The /v1 API: translate and models."""
+"""The /v1 API: translate, summarize and models."""
 
 from __future__ import annotations
 
@@ -8,8 +8,16 @@ from flask import Blueprint
 
 from service.api.request import check_text_limits, json_body, validate
 from service.api.state import state
+from service.pipelines.summarize import Request, summarize
 from service.pipelines.translate import translate
-from service.schemas import TranslateRequest, TranslateResponse, TranslationResult
+from service.schemas import (
+    SummarizeRequest,
+    SummarizeResponse,
+    SummaryResult,
+    TranslateRequest,
+    TranslateResponse,
+    TranslationResult,
+)
 
 blueprint = Blueprint("v1", __name__, url_prefix="/v1")
 
@@ -27,6 +35,25 @@ def translate_view() -> dict[str, object]:
         results=[TranslationResult(**vars(r)) for r in results],
         models=sorted({r.model for r in results if r.model}),
         demo=app_state.engine.demo,
+        timing_ms=round((time.perf_counter() - started) * 1000, 2),
+    )
+    return response.model_dump()
+
+
+@blueprint.post("/summarize")
+def summarize_view() -> dict[str, object]:
+    """Summarize one text or a list of texts, in their language or across languages."""
+    started = time.perf_counter()
+    app_state = state()
+    body = validate(SummarizeRequest, json_body())
+    texts = body.texts()
+    check_text_limits(texts, app_state.settings)
+    options = Request(body.mode, body.max_sentences, body.max_words)
+    results = summarize(app_state.engine, texts, body.source, body.target, options)
+    response = SummarizeResponse(
+        results=[SummaryResult.model_validate(r) for r in results],
+        models=sorted({m for r in results for m in r.models}),
+        demo=app_state.engine.demo and any(r.models for r in results),
         timing_ms=round((time.perf_counter() - started) * 1000, 2),
     )
     return response.model_dump()

@@ -1,0 +1,317 @@
+"""pipelines.summarize and pipelines.mapreduce: the strategy table, map-reduce, fallbacks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from service.engine import Engine
+from service.errors import AmbiguousLanguage, InvalidRequest, ModelNotReady, PayloadTooLarge
+from service.models.backend import GenerationOptions, TorchBackend
+from service.models.registry import Profile, Task, load_profiles
+from service.pipelines.extractive import sentences_of
+from service.pipelines.mapreduce import calls_needed
+from service.pipelines.summarize import Request, plans, resolve_source, summarize, trim
+from service.settings import PROJECT_ROOT, Settings
+from tests.fakes import FakeBackend
+from tests.summarizers import (
+    DESIGN_PROFILES,
+    engine_for,
+    lead_words,
+    long_persian_article,
+    write_models_toml,
+)
+
+PAIRS = [("fa", "fa"), ("fa", "en"), ("en", "en"), ("en", "fa")]
+
+# Auto-mode candidates, best first, by what a profile can do: (strategy, tasks) per pair.
+TRANSLATE_ONLY = {
+    ("fa", "fa"): [("extractive", [])],
+    ("fa", "en"): [("extractive-then-translate", ["translate fa-en"])],
+    ("en", "en"): [("extractive", [])],
+    ("en", "fa"): [("extractive-then-translate", ["translate en-fa"])],
+}
+SUMMARIZE_EN = {
+    ("fa", "fa"): [
+        ("translate-then-abstractive", ["translate fa-en", "summarize en", "translate en-fa"]),
+        ("extractive", []),
+    ],
+    ("fa", "en"): [
+        ("translate-then-abstractive", ["translate fa-en", "summarize en"]),
+        ("extractive-then-translate", ["translate fa-en"]),
+    ],
+    ("en", "en"): [("abstractive", ["summarize en"]), ("extractive", [])],
+    ("en", "fa"): [
+        ("abstractive-then-translate", ["summarize en", "translate en-fa"]),
+        ("extractive-then-translate", ["translate en-fa"]),
+    ],
+}
+SUMMARIZE_BOTH = {
+    ("fa", "fa"): [
+        ("abstractive", ["summarize fa"]),
+        ("translate-then-abstractive", ["translate fa-en", "summarize en", "translate en-fa"]),
+        ("extractive", []),
+    ],
+    ("fa", "en"): [
+        ("abstractive-then-translate", ["summarize fa", "translate fa-en"]),
+        ("translate-then-abstractive", ["translate fa-en", "summarize en"]),
+        ("extractive-then-translate", ["translate fa-en"]),
+    ],
+    ("en", "en"): [
+        ("abstractive", ["summarize en"]),
+        ("translate-then-abstractive", ["translate en-fa", "summarize fa", "translate fa-en"]),
+        ("extractive", []),
+    ],
+    ("en", "fa"): [
+        ("abstractive-then-translate", ["summarize en", "translate en-fa"]),
+        ("translate-then-abstractive", ["translate en-fa", "summarize fa"]),
+        ("extractive-then-translate", ["translate en-fa"]),
+    ],
+}
+TABLES = {"translate only": TRANSLATE_ONLY, "summarize en": SUMMARIZE_EN, "both": SUMMARIZE_BOTH}
+DESIGN_TABLE = {"default": "summarize en", "persian": "both", "nllb": "both", "tiny": "both"}
+
+
+def kind_of(profile: Profile) -> str:
+    """Which table a profile's tasks call for."""
+    summarizes = {str(t) for t in profile.by_task if t.kind == "summarize"}
+    return {
+        frozenset(): "translate only",
+        frozenset({"summarize en"}): "summarize en",
+        frozenset({"summarize en", "summarize fa"}): "both",
+    }[frozenset(summarizes)]
+
+
+def table_of(profile: Profile, mode: str) -> dict[tuple[str, str], list[tuple[str, list[str]]]]:
+    """The strategies a profile offers for every language pair."""
+    found = {}
+    for pair in PAIRS:
+        try:
+            found[pair] = [
+                (p.strategy, [str(t) for t in p.tasks]) for p in plans(profile, *pair, mode)
+            ]
+        except ModelNotReady:
+            found[pair] = []
+    return found
+
+
+def expected(kind: str, mode: str) -> dict[tuple[str, str], list[tuple[str, list[str]]]]:
+    """The table for a mode: auto offers all; the other modes keep their own kind."""
+    return {
+        pair: [(name, tasks) for name, tasks in rows if mode in ("auto", *name.split("-"))]
+        for pair, rows in TABLES[kind].items()
+    }
+
+
+@pytest.mark.parametrize("mode", ["auto", "abstractive", "extractive"])
+@pytest.mark.parametrize("name", sorted(DESIGN_PROFILES))
+def test_strategy_table_of_designs_profiles(tmp_path: Path, name: str, mode: str) -> None:
+    profile = load_profiles(write_models_toml(tmp_path, tmp_path))[name]
+    assert table_of(profile, mode) == expected(DESIGN_TABLE[name], mode)
+
+
+@pytest.mark.parametrize("mode", ["auto", "abstractive", "extractive"])
+@pytest.mark.parametrize("name", sorted(load_profiles(PROJECT_ROOT / "models.toml")))
+def test_strategy_table_of_every_profile_in_models_toml(name: str, mode: str) -> None:
+    profile = load_profiles(PROJECT_ROOT / "models.toml")[name]
+    assert table_of(profile, mode) == expected(kind_of(profile), mode)
+
+
+def test_abstractive_mode_without_a_summarizer_is_503() -> None:
+    profile = Profile("bare", "", ())
+    with pytest.raises(ModelNotReady, match="extractive"):
+        plans(profile, "fa", "fa", "abstractive")
+    with pytest.raises(ModelNotReady):
+        plans(profile, "fa", "en", "extractive")  # no model to translate the extract
+    assert [p.strategy for p in plans(profile, "en", "en", "extractive")] == ["extractive"]
+
+
+@pytest.fixture
+def recorded() -> list[GenerationOptions]:
+    """The options of every fake generate() call, in order."""
+    return []
+
+
+@pytest.fixture
+def make_engine(
+    tmp_path: Path,
+    test_models_dir: Path,
+    make_settings: Callable[..., Settings],
+    recorded: list[GenerationOptions],
+) -> Callable[..., tuple[Engine, FakeBackend]]:
+    """An engine over one of DESIGN's profiles with fake models; `missing` tasks lack weights."""
+
+    def transform(text: str, options: GenerationOptions) -> str:
+        recorded.append(options)
+        return lead_words(text, options)
+
+    def build(
+        profile: str, missing: tuple[str, ...] = (), **overrides: object
+    ) -> tuple[Engine, FakeBackend]:
+        toml = write_models_toml(tmp_path, test_models_dir, missing)
+        backend = FakeBackend(transform)
+        settings = make_settings(models_file=toml, profile=profile, **overrides)
+        return engine_for(settings, backend), backend
+
+    return build
+
+
+def test_persian_to_english_summarizes_then_translates_where_fa_has_a_summarizer(
+    make_engine: Callable[..., tuple[Engine, FakeBackend]], irna_text: str
+) -> None:
+    engine, backend = make_engine("tiny")
+    [result] = summarize(engine, [irna_text], "fa", "en")
+    assert result.strategy == "abstractive-then-translate"
+    assert result.models == ("tiny-summarize-fa", "tiny-translate-fa-en")
+    assert [name for name, _ in backend.batches] == list(result.models)
+    summarizer_input = backend.batches[0][1]
+    assert summarizer_input == [" ".join(sentences_of(irna_text))]  # it fits in one chunk
+    assert (result.model_calls, result.passes) == (1, 1)
+    assert result.summary.startswith("[en] کد مطلب")
+    assert result.sentences is None
+    assert result.fallback is None
+
+
+@pytest.mark.parametrize(
+    ("target", "models"),
+    [
+        ("en", ("default-translate-fa-en", "default-summarize-en")),
+        ("fa", ("default-translate-fa-en", "default-summarize-en", "default-translate-en-fa")),
+    ],
+)
+def test_default_profile_translates_persian_first(
+    make_engine: Callable[..., tuple[Engine, FakeBackend]],
+    irna_text: str,
+    target: str,
+    models: tuple[str, ...],
+) -> None:
+    engine, backend = make_engine("default")
+    [result] = summarize(engine, [irna_text], "fa", target)
+    assert result.strategy == "translate-then-abstractive"
+    assert result.models == models
+    assert [name for name, _ in backend.batches] == list(models)
+    # The English summarizer read the translation, sentence by sentence tagged [en].
+    assert backend.batches[1][1][0].startswith("[en] ")
+    assert result.summary.startswith("[fa] [en]" if target == "fa" else "[en]")
+
+
+def test_summaries_use_the_familys_summary_settings(
+    make_engine: Callable[..., tuple[Engine, FakeBackend]],
+    recorded: list[GenerationOptions],
+) -> None:
+    engine, _ = make_engine("tiny")
+    summarize(engine, ["The council met on Monday. It agreed a budget."], "en", "fa")
+    summary, translation = recorded[0], recorded[-1]
+    assert summary.task == Task("summarize", "en", "en")
+    assert (summary.num_beams, summary.no_repeat_ngram_size, summary.length_penalty) == (4, 3, 2.0)
+    assert summary.max_new_tokens == 8  # the settings' cap (8 in tests) is below 60 words' worth
+    assert translation.task == Task("translate", "en", "fa")
+    assert translation.no_repeat_ngram_size == 0
+
+
+def test_a_long_persian_article_goes_through_map_reduce_within_the_cap(
+    make_engine: Callable[..., tuple[Engine, FakeBackend]],
+) -> None:
+    article = long_persian_article()
+    assert len(article) == 20_000
+    engine, backend = make_engine("tiny")
+    [result] = summarize(engine, [article], "fa", "fa", Request(max_words=40))
+    assert result.strategy == "abstractive"
+    assert result.passes == 2
+    inputs = [text for _, batch in backend.batches for text in batch]
+    assert result.model_calls == len(inputs) <= engine.settings.max_summary_calls
+    assert len(backend.batches[0][1]) == result.model_calls - 1  # first pass: every chunk at once
+    assert max(len(text.split()) + 1 for text in inputs) <= 512 - 4  # Marian's limit, less room
+    assert len(result.summary.split()) <= 40
+
+
+def test_a_text_needing_more_calls_than_allowed_is_413_before_any_work(
+    make_engine: Callable[..., tuple[Engine, FakeBackend]],
+) -> None:
+    engine, backend = make_engine("tiny", max_summary_calls=3)
+    with pytest.raises(PayloadTooLarge, match="TARJOMAN_MAX_SUMMARY_CALLS|limit is 3") as info:
+        summarize(engine, [long_persian_article()], "fa", "fa")
+    assert info.value.details["setting"] == "TARJOMAN_MAX_SUMMARY_CALLS"
+    assert backend.batches == []
+
+
+def test_calls_needed_counts_every_pass() -> None:
+    assert calls_needed(1, 100, 500) == 1
+    assert calls_needed(8, 50, 500) == 9
+    assert calls_needed(10, 250, 500) == 10 + 5 + 3 + 2 + 1
+
+
+def test_auto_falls_back_when_the_summarizer_is_not_ready(
+    make_engine: Callable[..., tuple[Engine, FakeBackend]], irna_text: str
+) -> None:
+    engine, _ = make_engine("tiny", missing=("summarize fa",))
+    [result] = summarize(engine, [irna_text], "fa", "fa")
+    assert result.strategy == "translate-then-abstractive"
+    assert result.fallback is not None and "tiny-summarize-fa" in result.fallback
+
+    engine, backend = make_engine("tiny", missing=("summarize fa", "summarize en"))
+    [result] = summarize(engine, [irna_text], "fa", "fa")
+    assert result.strategy == "extractive"
+    assert result.models == ()
+    assert result.sentences is not None and len(result.sentences) == 3
+    assert result.fallback is not None and "tiny-summarize-en" in result.fallback
+    assert backend.batches == []  # no translation was wasted on a path that could not finish
+    with pytest.raises(ModelNotReady, match="tiny-summarize-en"):
+        summarize(engine, [irna_text], "fa", "fa", Request(mode="abstractive"))
+
+
+def test_extractive_then_translate_quotes_source_sentences(
+    make_engine: Callable[..., tuple[Engine, FakeBackend]], irna_text: str
+) -> None:
+    engine, backend = make_engine("tiny")
+    request = Request(mode="extractive", max_sentences=2)
+    [result] = summarize(engine, [irna_text], "fa", "en", request)
+    assert result.strategy == "extractive-then-translate"
+    assert result.models == ("tiny-translate-fa-en",)
+    assert result.sentences is not None and len(result.sentences) == 2
+    assert backend.batches[0][1] == sorted(s.text for s in result.sentences)
+    assert result.summary == " ".join(f"[en] {s.text}" for s in result.sentences)
+
+
+def test_a_list_is_summarized_per_text_language_in_order(
+    make_engine: Callable[..., tuple[Engine, FakeBackend]],
+) -> None:
+    engine, _ = make_engine("tiny")
+    texts = ["The council met. It agreed.", "شورا تشکیل شد. بودجه تصویب شد.", "Rain fell."]
+    results = summarize(engine, texts, "auto", None, Request(mode="extractive"))
+    assert [(r.source, r.target) for r in results] == [("en", "en"), ("fa", "fa"), ("en", "en")]
+    assert [r.summary for r in results] == [" ".join(sentences_of(t)) for t in texts]
+
+
+def test_the_source_language_is_checked(
+    make_engine: Callable[..., tuple[Engine, FakeBackend]],
+) -> None:
+    engine, _ = make_engine("tiny")
+    with pytest.raises(InvalidRequest, match=r"text\[1\]: the text has no words"):
+        summarize(engine, ["Fine.", "؟!... ۱۲۳ ،"], "auto")
+    with pytest.raises(InvalidRequest, match="no words"):
+        resolve_source("...", "en")
+    with pytest.raises(AmbiguousLanguage):
+        resolve_source("Tehran تهران Kuwait کویت", "auto")
+    assert resolve_source("Tehran تهران Kuwait کویت", "fa") == "fa"
+
+
+def test_trim_keeps_whole_sentences_when_it_can() -> None:
+    text = "One two three. Four five six seven. Eight."
+    assert trim(text, 10) == text
+    assert trim(text, 5) == "One two three."
+    assert trim("one two three four five six", 4) == "one two three four …"
+
+
+def test_real_tokenizer_map_reduce_never_overflows_the_model(
+    tmp_path: Path, test_models_dir: Path, make_settings: Callable[..., Settings]
+) -> None:
+    """The tiny Marian fa→en model stands in for a summarizer: its output is noise."""
+    toml = write_models_toml(tmp_path, test_models_dir)
+    engine = engine_for(make_settings(models_file=toml, profile="tiny"), TorchBackend("cpu"))
+    [result] = summarize(engine, [long_persian_article()], "fa", "fa", Request(mode="abstractive"))
+    assert result.strategy == "abstractive"
+    assert result.passes >= 2
+    assert result.model_calls <= engine.settings.max_summary_calls
