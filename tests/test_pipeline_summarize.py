@@ -12,7 +12,7 @@ from service.errors import AmbiguousLanguage, InvalidRequest, ModelNotReady, Pay
 from service.models.backend import GenerationOptions, TorchBackend
 from service.models.registry import Profile, Task, load_profiles
 from service.pipelines.extractive import sentences_of
-from service.pipelines.mapreduce import calls_needed
+from service.pipelines.mapreduce import MapReduce, calls_needed
 from service.pipelines.summarize import Request, plans, resolve_source, summarize, trim
 from service.settings import PROJECT_ROOT, Settings
 from tests.fakes import FakeBackend
@@ -319,3 +319,18 @@ def test_real_tokenizer_map_reduce_never_overflows_the_model(
     assert result.strategy == "abstractive"
     assert result.passes >= 2
     assert result.model_calls <= engine.settings.max_summary_calls
+
+
+def test_a_run_on_sentence_over_the_limit_is_split_before_chunking(
+    make_engine: Callable[..., tuple[Engine, FakeBackend]],
+) -> None:
+    engine, backend = make_engine("tiny")
+    task = Task("summarize", "en", "en")
+    spec = engine.profile.require(task)
+    run_on = " ".join(f"word{i}" for i in range(1500))  # 1,501 tokens, no sentence end
+    pieces = MapReduce(engine, spec, task, 60).fit([run_on, "Short one."])
+    assert " ".join(pieces) == run_on + " Short one."
+    assert max(len(p.split()) + 1 for p in pieces) <= 512 - 4
+    [result] = summarize(engine, [run_on], "en", "en", Request(mode="abstractive"))
+    assert result.passes == 2
+    assert all(len(text.split()) + 1 <= 508 for _, batch in backend.batches for text in batch)

@@ -69,11 +69,12 @@ class MapReduce:
         pending = list(sentences)
         while True:
             counts = self.count(pending) if pending else []
-            if all(c <= self.budget for c in counts):
+            # A one-character piece cannot be split further; the backend reports it if too long.
+            if all(c <= self.budget or len(s) <= 1 for s, c in zip(pending, counts, strict=True)):
                 return pending
             split: list[str] = []
             for sentence, tokens in zip(pending, counts, strict=True):
-                if tokens <= self.budget:
+                if tokens <= self.budget or len(sentence) <= 1:
                     split.append(sentence)
                     continue
                 words = sentence.split()
