@@ -144,7 +144,7 @@ def test_models_lists_the_profile(client: FlaskClient) -> None:
     assert body["profile"] == "tiny"
     assert body["demo"] is True
     names = [m["name"] for m in body["models"]]
-    assert names == ["tiny-marian-fa-en", "tiny-marian-en-fa"]
+    assert names == ["tiny-marian-fa-en", "tiny-marian-en-fa", "tiny-bart", "tiny-mt5"]
     assert all("licence" in m and "loaded" in m for m in body["models"])
 
 

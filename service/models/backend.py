@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from service.errors import ModelNotReady
 from service.models.families import Family, family_of
 from service.models.registry import ModelSpec, Task
 
@@ -101,7 +102,8 @@ class TorchModel:
         batch = {key: value.to(self.device) for key, value in batch.items()}
         kwargs: dict[str, Any] = {
             "num_beams": options.num_beams,
-            "max_new_tokens": options.max_new_tokens,
+            # Past the family's target limit a model only rambles (or runs out of positions).
+            "max_new_tokens": min(options.max_new_tokens, self.family.target_token_limit),
             "do_sample": False,
         }
         if options.min_new_tokens:
@@ -141,19 +143,30 @@ class TorchBackend:
                 self._configured = True
 
     def device(self) -> str:
-        """The device models go to."""
+        """The device models go to; `cuda` without a GPU is refused, never silently CPU."""
         import torch
 
         if self._device_setting == "auto":
             return "cuda" if torch.cuda.is_available() else "cpu"
+        if self._device_setting.startswith("cuda") and not torch.cuda.is_available():
+            raise ModelNotReady(
+                "TARJOMAN_DEVICE=cuda but torch sees no CUDA device "
+                f"(torch {torch.__version__}); use TARJOMAN_DEVICE=auto or cpu"
+            )
         return self._device_setting
 
-    def dtype(self, device: str) -> torch.dtype:
-        """fp32 on CPU; fp16 (or the dtype asked for) on CUDA."""
+    def dtype(self, device: str, family: Family | None = None) -> torch.dtype:
+        """fp32 on CPU; on CUDA fp16 by default, bf16 (or fp32) for families that overflow in fp16."""
         import torch
 
+        if not device.startswith("cuda"):
+            if self._dtype_setting not in ("auto", "float32"):
+                log.warning("TARJOMAN_DTYPE=%s applies on CUDA only; CPU runs fp32", self._dtype_setting)
+            return torch.float32
         if self._dtype_setting == "auto":
-            return torch.float16 if device.startswith("cuda") else torch.float32
+            if family is None or family.fp16_safe:
+                return torch.float16
+            return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float32
         return {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}[
             self._dtype_setting
         ]
@@ -166,7 +179,7 @@ class TorchBackend:
         device = self.device()
         tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
         model = AutoModelForSeq2SeqLM.from_pretrained(
-            folder, local_files_only=True, dtype=self.dtype(device)
+            folder, local_files_only=True, dtype=self.dtype(device, family_of(spec.family))
         )
         model.to(device)
         model.eval()
