@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     )
     request_timeout_s: float = Field(120.0, gt=0, description="Deadline of each request.")
     max_summary_calls: PositiveInt = Field(
-        24,
+        32,
         description="Most summarizer calls (chunks of every map-reduce pass) one text may take; "
         "a text that needs more gets 413.",
     )

@@ -15,6 +15,7 @@ from tests.fakes import tag_target
 # Task sets of the profiles in DESIGN.md's Models table.
 TRANSLATE = ("translate fa-en", "translate en-fa")
 DESIGN_PROFILES: dict[str, tuple[str, ...]] = {
+    "plain": TRANSLATE,  # not in DESIGN: a profile with no summarizer at all
     "default": (*TRANSLATE, "summarize en"),
     "persian": (*TRANSLATE, "summarize en", "summarize fa"),
     "nllb": (*TRANSLATE, "summarize fa", "summarize en"),

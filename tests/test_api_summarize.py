@@ -90,12 +90,14 @@ def test_extractive_mode_returns_source_sentences_and_no_demo_flag(
 
 
 def test_auto_in_a_profile_without_summarizers_extracts_and_translates(
-    client: FlaskClient, irna_text: str
+    client_for: Callable[..., FlaskClient], irna_text: str
 ) -> None:
-    body = post(client, {"text": [irna_text, "The vote is on Monday."], "target": "en"})
+    body = post(
+        client_for("plain"), {"text": [irna_text, "The vote is on Monday."], "target": "en"}
+    )
     results = body.get_json()["results"]
     assert [r["strategy"] for r in results] == ["extractive-then-translate", "extractive"]
-    assert results[0]["models"] == ["tiny-marian-fa-en"]
+    assert results[0]["models"] == ["plain-translate-fa-en"]
     assert results[1]["summary"] == "The vote is on Monday."
     assert body.get_json()["demo"] is True
 
@@ -114,9 +116,9 @@ def test_a_summarizer_not_ready_falls_back_in_auto_and_is_503_in_abstractive(
 
 
 def test_abstractive_in_a_profile_without_summarizers_is_503(
-    client: FlaskClient, irna_text: str
+    client_for: Callable[..., FlaskClient], irna_text: str
 ) -> None:
-    response = post(client, {"text": irna_text, "mode": "abstractive"})
+    response = post(client_for("plain"), {"text": irna_text, "mode": "abstractive"})
     assert response.status_code == 503
     assert "extractive" in response.get_json()["error"]["message"]
 
@@ -127,7 +129,7 @@ def test_a_long_article_runs_map_reduce_and_past_the_cap_is_413(
     article = long_persian_article()
     result = post(client_for("tiny"), {"text": article}).get_json()["results"][0]
     assert result["passes"] == 2
-    assert 2 < result["model_calls"] <= 24
+    assert 2 < result["model_calls"] <= 32
     response = post(client_for("tiny", max_summary_calls=4), {"text": article})
     assert response.status_code == 413
     error = response.get_json()["error"]
@@ -181,3 +183,21 @@ def test_too_long_and_too_many_texts_get_413(
 def test_malformed_json_is_400(client: FlaskClient) -> None:
     response = client.post("/v1/summarize", data="{", content_type="application/json")
     assert response.status_code == 400
+
+
+def test_the_tiny_profile_end_to_end_names_strategy_and_models(
+    make_settings: Callable[..., Settings], test_models_dir: Path, irna_text: str
+) -> None:
+    """Real tokenizers and random tiny models: the output is noise, flagged as demo."""
+    from service.models.backend import TorchBackend
+
+    settings = make_settings()
+    client = create_app(settings, engine=engine_for(settings, TorchBackend("cpu"))).test_client()
+    response = post(client, {"text": irna_text, "target": "en", "max_words": 20})
+    assert response.status_code == 200
+    body = response.get_json()
+    [result] = body["results"]
+    assert result["strategy"] == "abstractive-then-translate"
+    assert result["models"] == ["tiny-mt5", "tiny-marian-fa-en"]
+    assert len(result["summary"].split()) <= 20
+    assert body["demo"] is True

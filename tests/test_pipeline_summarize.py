@@ -71,7 +71,13 @@ SUMMARIZE_BOTH = {
     ],
 }
 TABLES = {"translate only": TRANSLATE_ONLY, "summarize en": SUMMARIZE_EN, "both": SUMMARIZE_BOTH}
-DESIGN_TABLE = {"default": "summarize en", "persian": "both", "nllb": "both", "tiny": "both"}
+DESIGN_TABLE = {
+    "default": "summarize en",
+    "persian": "both",
+    "nllb": "both",
+    "tiny": "both",
+    "plain": "translate only",
+}
 
 
 def kind_of(profile: Profile) -> str:
@@ -309,18 +315,6 @@ def test_trim_keeps_whole_sentences_when_it_can() -> None:
     assert trim("one two three four five six", 4) == "one two three four …"
 
 
-def test_real_tokenizer_map_reduce_never_overflows_the_model(
-    tmp_path: Path, test_models_dir: Path, make_settings: Callable[..., Settings]
-) -> None:
-    """The tiny Marian fa→en model stands in for a summarizer: its output is noise."""
-    toml = write_models_toml(tmp_path, test_models_dir)
-    engine = engine_for(make_settings(models_file=toml, profile="tiny"), TorchBackend("cpu"))
-    [result] = summarize(engine, [long_persian_article()], "fa", "fa", Request(mode="abstractive"))
-    assert result.strategy == "abstractive"
-    assert result.passes >= 2
-    assert result.model_calls <= engine.settings.max_summary_calls
-
-
 def test_a_run_on_sentence_over_the_limit_is_split_before_chunking(
     make_engine: Callable[..., tuple[Engine, FakeBackend]],
 ) -> None:
@@ -334,3 +328,41 @@ def test_a_run_on_sentence_over_the_limit_is_split_before_chunking(
     [result] = summarize(engine, [run_on], "en", "en", Request(mode="abstractive"))
     assert result.passes == 2
     assert all(len(text.split()) + 1 <= 508 for _, batch in backend.batches for text in batch)
+
+
+@pytest.fixture
+def tiny_engine(make_settings: Callable[..., Settings], test_models_dir: Path) -> Engine:
+    """The real `tiny` profile on the torch backend: real tokenizers, random weights."""
+    settings = make_settings()
+    return engine_for(settings, TorchBackend("cpu", threads=1))
+
+
+def test_tiny_mt5_summarizes_a_20000_character_article_by_map_reduce(tiny_engine: Engine) -> None:
+    article = long_persian_article()
+    [result] = summarize(tiny_engine, [article], "fa", "fa", Request(mode="abstractive"))
+    assert result.strategy == "abstractive"
+    assert result.models == ("tiny-mt5",)
+    assert result.passes >= 2
+    assert result.model_calls <= tiny_engine.settings.max_summary_calls
+    assert len(result.summary.split()) <= 60
+
+
+def test_tiny_profile_summarizes_persian_then_translates_to_english(
+    tiny_engine: Engine, irna_text: str
+) -> None:
+    [result] = summarize(tiny_engine, [irna_text], "fa", "en")
+    assert result.strategy == "abstractive-then-translate"
+    assert result.models == ("tiny-mt5", "tiny-marian-fa-en")
+    assert result.fallback is None
+    assert 1 <= result.model_calls <= tiny_engine.settings.max_summary_calls
+
+
+def test_tiny_m2m100_profile_translates_persian_before_summarizing(
+    make_settings: Callable[..., Settings], test_models_dir: Path, irna_text: str
+) -> None:
+    """tiny-m2m100 has DESIGN's `default` tasks: M2M100 for fa↔en and BART for English only."""
+    settings = make_settings(profile="tiny-m2m100")
+    engine = engine_for(settings, TorchBackend("cpu", threads=1))
+    [result] = summarize(engine, [irna_text], "fa", "en")
+    assert result.strategy == "translate-then-abstractive"
+    assert result.models == ("tiny-m2m100", "tiny-bart")

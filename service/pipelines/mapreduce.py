@@ -20,13 +20,13 @@ SPECIAL_TOKENS = 4
 
 
 def new_tokens_for(engine: Engine, spec: ModelSpec, max_words: int) -> int:
-    """Tokens one summary may have: enough for `max_words`, at most half the input limit.
-
-    Half the limit makes every pass at least halve the work, so map-reduce always converges.
+    """Tokens one summary may have: enough for `max_words`, within the family's target limit,
+    and at most half the input limit, so that every pass at least halves the work.
     """
-    limit = family_of(spec.family).source_token_limit
+    family = family_of(spec.family)
     wanted = max_words * TOKENS_PER_WORD
-    return max(1, min(engine.settings.max_new_tokens, wanted, limit // 2 - SPECIAL_TOKENS))
+    half = family.source_token_limit // 2 - SPECIAL_TOKENS
+    return max(1, min(engine.settings.max_new_tokens, wanted, family.target_token_limit, half))
 
 
 def calls_needed(chunks: int, new_tokens: int, budget: int) -> int:
