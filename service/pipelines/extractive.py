@@ -14,6 +14,9 @@ from service.text.normalize import normalize
 from service.text.segment import segment
 
 DAMPING = 0.85
+# Power iteration stops when scores move less than this; ranking rounds to the same digits.
+TOLERANCE = 1e-10
+DIGITS = 10
 # Teleport weights fall as 1 / (1 + position / LEAD_SCALE): news puts what matters first.
 LEAD_SCALE = 3.0
 # A candidate this similar to one already chosen says the same thing again: skip it.
@@ -79,21 +82,25 @@ def terms(sentence: str, language: str) -> list[str]:
 
 
 def _similarity(bags: Sequence[Sequence[str]]) -> np.ndarray:
-    """Cosine similarity of sentences as sublinear TF-IDF vectors."""
-    vocabulary: dict[str, int] = {}
-    for bag in bags:
-        for term in bag:
-            vocabulary.setdefault(term, len(vocabulary))
-    counts = np.zeros((len(bags), max(len(vocabulary), 1)))
+    """Cosine similarity of sentences as sublinear TF-IDF vectors.
+
+    Built term by term from postings, so memory grows with sentences², not sentences × words.
+    """
+    n = len(bags)
+    postings: dict[str, dict[int, int]] = {}
     for row, bag in enumerate(bags):
         for term in bag:
-            counts[row, vocabulary[term]] += 1
-    present = counts > 0
-    idf = np.log((1 + len(bags)) / (1 + present.sum(axis=0))) + 1
-    weights = np.where(present, 1 + np.log(np.where(present, counts, 1)), 0.0) * idf
-    norms = np.linalg.norm(weights, axis=1, keepdims=True)
-    unit = weights / np.where(norms == 0, 1, norms)
-    similarity: np.ndarray = unit @ unit.T
+            counts = postings.setdefault(term, {})
+            counts[row] = counts.get(row, 0) + 1
+    dot = np.zeros((n, n))
+    for counts in postings.values():
+        rows = np.fromiter(counts, dtype=np.intp, count=len(counts))
+        tf = 1 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))
+        weights = tf * (np.log((1 + n) / (1 + len(counts))) + 1)
+        dot[np.ix_(rows, rows)] += np.outer(weights, weights)
+    norms = np.sqrt(np.diag(dot))
+    norms[norms == 0] = 1
+    similarity: np.ndarray = dot / np.outer(norms, norms)
     np.fill_diagonal(similarity, 0.0)
     return similarity
 
@@ -106,10 +113,11 @@ def rank(similarity: np.ndarray, positions: Sequence[int]) -> np.ndarray:
     row_sums = similarity.sum(axis=1, keepdims=True)
     # A sentence that shares no term with any other passes its weight on by the prior.
     transition = np.where(row_sums > 0, similarity / np.where(row_sums == 0, 1, row_sums), prior)
+    forward = np.ascontiguousarray(transition.T)
     scores = np.full(n, 1.0 / n)
-    for _ in range(200):
-        updated = (1 - DAMPING) * prior + DAMPING * (transition.T @ scores)
-        converged = float(np.abs(updated - scores).sum()) < 1e-12
+    for _ in range(100):
+        updated = (1 - DAMPING) * prior + DAMPING * (forward @ scores)
+        converged = float(np.abs(updated - scores).sum()) < TOLERANCE
         scores = updated
         if converged:
             break
@@ -150,13 +158,15 @@ def extract(text: str, language: str, max_sentences: int) -> Extract:
             continue
         similarity = _similarity([bags[i] for i in pool])
         # Rounding makes ties exact, so they go to the earlier sentence on every platform.
-        scores = np.round(rank(similarity, range(len(pool))), 12)
+        scores = np.round(rank(similarity, range(len(pool))), DIGITS)
         order = sorted(range(len(pool)), key=lambda k: (-scores[k], k))
         picked: list[int] = []
         for k in order:
-            if all(similarity[k, j] < REDUNDANT for j in picked):
+            if len(picked) == wanted:
+                break
+            if not picked or similarity[k, picked].max() < REDUNDANT:
                 picked.append(k)
         # Near-duplicates are still better than returning fewer sentences than asked for.
-        picked += [k for k in order if k not in picked]
-        chosen += [pool[k] for k in picked[:wanted]]
+        picked += [k for k in order if k not in picked][: wanted - len(picked)]
+        chosen += [pool[k] for k in picked]
     return Extract(tuple(Chosen(i, sentences[i]) for i in sorted(chosen)))
