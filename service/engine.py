@@ -66,7 +66,7 @@ class Engine:
             return model.generate(texts, options)
 
     def count_tokens(self, spec: ModelSpec, texts: Sequence[str], task: Task) -> list[int]:
-        """Source tokens of each text as the model of `spec` counts them (loading it if needed)."""
+        """Source tokens of each text as the model's own tokenizer counts them."""
         return self.cache.get(spec).count_tokens(texts, task)
 
     def deadline(self) -> float:

@@ -80,6 +80,11 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Logging level."
     )
+    output_digits: Literal["target", "ascii", "keep"] = Field(
+        "target",
+        description="Digits in translations: `target` (ASCII in English, Persian in Persian), "
+        "`ascii` everywhere, or `keep` as the model wrote them.",
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -15,6 +15,7 @@ from service.pipelines.extractive import sentences_of
 from service.pipelines.mapreduce import MapReduce, calls_needed
 from service.pipelines.summarize import Request, plans, resolve_source, summarize, trim
 from service.settings import PROJECT_ROOT, Settings
+from service.text.chunk import chunk
 from tests.fakes import FakeBackend
 from tests.summarizers import (
     DESIGN_PROFILES,
@@ -322,9 +323,9 @@ def test_a_run_on_sentence_over_the_limit_is_split_before_chunking(
     task = Task("summarize", "en", "en")
     spec = engine.profile.require(task)
     run_on = " ".join(f"word{i}" for i in range(1500))  # 1,501 tokens, no sentence end
-    pieces = MapReduce(engine, spec, task, 60).fit([run_on, "Short one."])
-    assert " ".join(pieces) == run_on + " Short one."
-    assert max(len(p.split()) + 1 for p in pieces) <= 512 - 4
+    chunks = chunk([run_on, "Short one."], MapReduce(engine, spec, task, 60).count, 508)
+    assert " ".join(c.text for c in chunks) == run_on + " Short one."
+    assert max(len(c.text.split()) + 1 for c in chunks) <= 512 - 4
     [result] = summarize(engine, [run_on], "en", "en", Request(mode="abstractive"))
     assert result.passes == 2
     assert all(len(text.split()) + 1 <= 508 for _, batch in backend.batches for text in batch)

@@ -16,6 +16,8 @@ from service.text.segment import segment
 DAMPING = 0.85
 # Power iteration stops when scores move less than this; ranking rounds to the same digits.
 TOLERANCE = 1e-10
+# Cells of the sentence × term matrix built at once (8 MB of float64).
+BLOCK_CELLS = 1_000_000
 DIGITS = 10
 # Teleport weights fall as 1 / (1 + position / LEAD_SCALE): news puts what matters first.
 LEAD_SCALE = 3.0
@@ -84,21 +86,29 @@ def terms(sentence: str, language: str) -> list[str]:
 def _similarity(bags: Sequence[Sequence[str]]) -> np.ndarray:
     """Cosine similarity of sentences as sublinear TF-IDF vectors.
 
-    Built term by term from postings, so memory grows with sentences², not sentences × words.
+    The sentence × term matrix is filled a block of terms at a time, so memory stays bounded
+    (about sentences² plus BLOCK_CELLS) however many distinct words a long article has.
     """
     n = len(bags)
-    postings: dict[str, dict[int, int]] = {}
+    vocabulary: dict[str, int] = {}
+    cells: dict[tuple[int, int], int] = {}
     for row, bag in enumerate(bags):
         for term in bag:
-            counts = postings.setdefault(term, {})
-            counts[row] = counts.get(row, 0) + 1
+            key = (row, vocabulary.setdefault(term, len(vocabulary)))
+            cells[key] = cells.get(key, 0) + 1
+    rows = np.array([r for r, _ in cells], dtype=np.intp)
+    cols = np.array([c for _, c in cells], dtype=np.intp)
+    counts = np.array(list(cells.values()), dtype=float)
+    df = np.bincount(cols, minlength=len(vocabulary))
+    values = (1 + np.log(counts)) * (np.log((1 + n) / (1 + df[cols])) + 1)
     dot = np.zeros((n, n))
-    for counts in postings.values():
-        rows = np.fromiter(counts, dtype=np.intp, count=len(counts))
-        tf = 1 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))
-        weights = tf * (np.log((1 + n) / (1 + len(counts))) + 1)
-        dot[np.ix_(rows, rows)] += np.outer(weights, weights)
-    norms = np.sqrt(np.diag(dot))
+    block = max(1, min(len(vocabulary), BLOCK_CELLS // max(n, 1)))
+    for start in range(0, len(vocabulary), block):
+        inside = (cols >= start) & (cols < start + block)
+        weights = np.zeros((n, block))
+        weights[rows[inside], cols[inside] - start] = values[inside]
+        dot += weights @ weights.T
+    norms = np.sqrt(np.diag(dot)).copy()
     norms[norms == 0] = 1
     similarity: np.ndarray = dot / np.outer(norms, norms)
     np.fill_diagonal(similarity, 0.0)

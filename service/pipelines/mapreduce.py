@@ -64,34 +64,12 @@ class MapReduce:
         """Source tokens of each text."""
         return self.engine.count_tokens(self.spec, texts, self.task)
 
-    def fit(self, sentences: Sequence[str]) -> list[str]:
-        """Split any sentence over the budget (a run-on line, a model's unpunctuated output)."""
-        pending = list(sentences)
-        while True:
-            counts = self.count(pending) if pending else []
-            # A one-character piece cannot be split further; the backend reports it if too long.
-            if all(c <= self.budget or len(s) <= 1 for s, c in zip(pending, counts, strict=True)):
-                return pending
-            split: list[str] = []
-            for sentence, tokens in zip(pending, counts, strict=True):
-                if tokens <= self.budget or len(sentence) <= 1:
-                    split.append(sentence)
-                    continue
-                words = sentence.split()
-                if len(words) > 1:
-                    half = len(words) // 2
-                    split += [" ".join(words[:half]), " ".join(words[half:])]
-                else:  # one enormous "word": cut it by characters
-                    half = len(sentence) // 2
-                    split += [sentence[:half], sentence[half:]]
-            pending = split
-
     def run(self, texts: Sequence[str], deadline: float) -> list[Summary]:
         """One summary per text; 413 when a text would need more model calls than allowed."""
         results = [""] * len(texts)
         calls = [0] * len(texts)
         passes = [0] * len(texts)
-        pending = {i: self.fit(sentences_of(text)) for i, text in enumerate(texts)}
+        pending = {i: sentences_of(text) for i, text in enumerate(texts)}
         while pending:
             jobs: list[tuple[int, str]] = []
             for i, sentences in pending.items():
@@ -125,5 +103,5 @@ class MapReduce:
                 if len(summaries) == 1 or not joined:
                     results[i] = " ".join(summaries).strip()
                 else:
-                    pending[i] = self.fit(joined)
+                    pending[i] = joined
         return [Summary(*parts) for parts in zip(results, calls, passes, strict=True)]

@@ -11,7 +11,7 @@ from service.models.registry import Profile, Task
 from service.pipelines.extractive import Chosen, extract, sentences_of
 from service.pipelines.mapreduce import MapReduce
 from service.pipelines.translate import OTHER, translate
-from service.text.detect import detect
+from service.text.detect import detect, has_letters
 from service.text.normalize import normalize
 
 ABSTRACTIVE = "abstractive"
@@ -83,12 +83,12 @@ def plans(profile: Profile, source: str, target: str, mode: str) -> list[Plan]:
 
 def resolve_source(text: str, source: str) -> str:
     """The language of one text: as given, or detected when `auto`; 422 when it has no words."""
-    detection = detect(text)
-    if detection.language is None:
+    if not has_letters(text):
         raise InvalidRequest("the text has no words to summarize")
     if source != "auto":
         return source
-    if detection.confidence < 0.6:
+    detection = detect(text)
+    if detection.language is None or not detection.reliable:
         raise AmbiguousLanguage(
             "the language of this text is too mixed to tell; set `source` to fa or en",
             details={"confidence": round(detection.confidence, 3)},
