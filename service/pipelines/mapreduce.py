@@ -39,7 +39,7 @@ def calls_needed(chunks: int, new_tokens: int, budget: int) -> int:
 
 
 @dataclass(frozen=True)
-class Summary:
+class Reduced:
     """A summary, the model calls it took and the passes over the text (1: it fit at once)."""
 
     text: str
@@ -64,7 +64,7 @@ class MapReduce:
         """Source tokens of each text."""
         return self.engine.count_tokens(self.spec, texts, self.task)
 
-    def run(self, texts: Sequence[str], deadline: float) -> list[Summary]:
+    def run(self, texts: Sequence[str], deadline: float) -> list[Reduced]:
         """One summary per text; 413 when a text would need more model calls than allowed."""
         results = [""] * len(texts)
         calls = [0] * len(texts)
@@ -104,4 +104,4 @@ class MapReduce:
                     results[i] = " ".join(summaries).strip()
                 else:
                     pending[i] = joined
-        return [Summary(*parts) for parts in zip(results, calls, passes, strict=True)]
+        return [Reduced(*parts) for parts in zip(results, calls, passes, strict=True)]
