@@ -55,8 +55,12 @@ class MapReduce:
         self.spec = spec
         self.task = task
         self.budget = family_of(spec.family).source_token_limit - SPECIAL_TOKENS
+        options = engine.options_for(spec, task)
+        new_tokens = new_tokens_for(engine, spec, max_words)
         self.options = replace(
-            engine.options_for(spec, task), max_new_tokens=new_tokens_for(engine, spec, max_words)
+            options,
+            max_new_tokens=new_tokens,
+            min_new_tokens=min(options.min_new_tokens, new_tokens),
         )
         self.max_calls = engine.settings.max_summary_calls
 
