@@ -121,3 +121,13 @@ def test_rank_is_a_distribution_that_favours_centre_and_lead() -> None:
     assert scores.sum() == pytest.approx(1.0)
     assert np.argmax(scores) == 2
     assert scores[3] == scores.min()
+
+
+def test_a_headline_gives_way_to_the_body_sentences_it_announces() -> None:
+    text = (
+        "Council approves the largest transport budget in the history of the northern city\n"
+        "The city council approved the largest transport budget in its history on Monday.\n"
+        "Bus routes will reach the northern districts of the city next year."
+    )
+    assert [s.index for s in extract(text, "en", 2).sentences] == [1, 2]
+    assert [s.index for s in extract(text, "en", 3).sentences] == [0, 1, 2]

@@ -25,8 +25,8 @@ LEAD_SCALE = 3.0
 REDUNDANT = 0.6
 # Sentences shorter than this, or without closing punctuation and shorter than LONG_LINE
 # words, are headers, datelines and bylines: used only when nothing better is left.
-MIN_CONTENT_WORDS = 3
-LONG_LINE = 10
+MIN_CONTENT_WORDS = 5
+LONG_LINE = 25
 
 _WORD = re.compile(r"[^\W\d_]+")
 _DIACRITICS = re.compile("[\u064b-\u065f\u0670]")
