@@ -60,6 +60,10 @@ class Backend(Protocol):
         """Load `spec` from `folder`."""
         ...
 
+    def estimate_bytes(self, spec: ModelSpec, folder: Path) -> int:
+        """Memory `spec` will take once loaded, known before loading it."""
+        ...
+
 
 class SourceTooLong(ValueError):
     """A segment is over the model's source limit; the chunker must split it first."""
@@ -74,18 +78,23 @@ class TorchModel:
         self.device = device
         self._model = model
         self._tokenizer = tokenizer
+        # Request threads count tokens while the worker encodes; some families set the
+        # language on the tokenizer first, so setting and encoding must not interleave.
+        self._tokenizer_lock = threading.Lock()
         self.nbytes = sum(p.numel() * p.element_size() for p in model.parameters())
 
     def _encode(self, texts: Sequence[str], task: Task) -> Any:
-        self.family.prepare_tokenizer(self._tokenizer, task)
-        prefix = self.family.prefix(task)
-        return self._tokenizer([prefix + t for t in texts], return_tensors="pt", padding=True)
+        with self._tokenizer_lock:
+            self.family.prepare_tokenizer(self._tokenizer, task)
+            prefix = self.family.prefix(task)
+            return self._tokenizer([prefix + t for t in texts], return_tensors="pt", padding=True)
 
     def count_tokens(self, texts: Sequence[str], task: Task) -> list[int]:
         """Token counts including special tokens."""
-        self.family.prepare_tokenizer(self._tokenizer, task)
-        prefix = self.family.prefix(task)
-        encoded = self._tokenizer([prefix + t for t in texts], add_special_tokens=True)
+        with self._tokenizer_lock:
+            self.family.prepare_tokenizer(self._tokenizer, task)
+            prefix = self.family.prefix(task)
+            encoded = self._tokenizer([prefix + t for t in texts], add_special_tokens=True)
         return [len(ids) for ids in encoded["input_ids"]]
 
     def generate(self, texts: Sequence[str], options: GenerationOptions) -> list[str]:
@@ -117,7 +126,8 @@ class TorchModel:
             kwargs["forced_bos_token_id"] = forced
         with torch.inference_mode():
             output = self._model.generate(**batch, **kwargs)
-        decoded: list[str] = self._tokenizer.batch_decode(output, skip_special_tokens=True)
+        with self._tokenizer_lock:
+            decoded: list[str] = self._tokenizer.batch_decode(output, skip_special_tokens=True)
         return [text.strip() for text in decoded]
 
 
@@ -170,6 +180,11 @@ class TorchBackend:
         return {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}[
             self._dtype_setting
         ]
+
+    def estimate_bytes(self, spec: ModelSpec, folder: Path) -> int:
+        """The size of the weight files: what the parameters take in the dtype they were saved."""
+        patterns = ("*.safetensors", "pytorch_model*.bin")
+        return sum(path.stat().st_size for pattern in patterns for path in folder.glob(pattern))
 
     def load(self, spec: ModelSpec, folder: Path) -> TorchModel:
         """from_pretrained from a local folder, never from the network."""
