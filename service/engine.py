@@ -126,10 +126,6 @@ class Engine:
         for batcher in batchers:
             batcher.close()
 
-    def count_tokens(self, spec: ModelSpec, texts: Sequence[str], task: Task) -> list[int]:
-        """Source tokens of each text as the model's own tokenizer counts them."""
-        return self.cache.get(spec).count_tokens(texts, task)
-
     def deadline(self) -> float:
         """The monotonic deadline of a request starting now."""
         return time.monotonic() + self.settings.request_timeout_s
