@@ -50,9 +50,20 @@ def write_models_toml(
     return path
 
 
+_open: list[Engine] = []
+
+
 def engine_for(settings: Settings, backend: Backend) -> Engine:
-    """An engine over `settings.profile` of `settings.models_file`."""
-    return Engine(settings, load_profile(settings.models_file, settings.profile), backend)
+    """An engine over `settings.profile` of `settings.models_file`; `close_engines` stops it."""
+    engine = Engine(settings, load_profile(settings.models_file, settings.profile), backend)
+    _open.append(engine)
+    return engine
+
+
+def close_engines() -> None:
+    """Stop the batcher threads of every engine `engine_for` made."""
+    while _open:
+        _open.pop().close()
 
 
 def lead_words(text: str, options: GenerationOptions) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +15,25 @@ from service.engine import Engine
 from service.pipelines.extractive import sentences_of
 from service.settings import Settings
 from tests.fakes import FakeBackend
-from tests.summarizers import engine_for, lead_words, long_persian_article, write_models_toml
+from tests.summarizers import (
+    close_engines,
+    engine_for,
+    lead_words,
+    long_persian_article,
+    write_models_toml,
+)
 
 
 def post(client: FlaskClient, body: Any) -> Any:
     """POST a JSON body to /v1/summarize."""
     return client.post("/v1/summarize", data=json.dumps(body), content_type="application/json")
+
+
+@pytest.fixture(autouse=True)
+def _close_engines() -> Iterator[None]:
+    """Every engine a test builds is closed after it."""
+    yield
+    close_engines()
 
 
 @pytest.fixture

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -19,6 +22,7 @@ from service.text.chunk import chunk
 from tests.fakes import FakeBackend
 from tests.summarizers import (
     DESIGN_PROFILES,
+    close_engines,
     engine_for,
     lead_words,
     long_persian_article,
@@ -133,6 +137,13 @@ def test_abstractive_mode_without_a_summarizer_is_503() -> None:
     with pytest.raises(ModelNotReady):
         plans(profile, "fa", "en", "extractive")  # no model to translate the extract
     assert [p.strategy for p in plans(profile, "en", "en", "extractive")] == ["extractive"]
+
+
+@pytest.fixture(autouse=True)
+def _close_engines() -> Iterator[None]:
+    """Every engine a test builds is closed after it."""
+    yield
+    close_engines()
 
 
 @pytest.fixture
@@ -367,3 +378,37 @@ def test_tiny_m2m100_profile_translates_persian_before_summarizing(
     [result] = summarize(engine, [irna_text], "fa", "en")
     assert result.strategy == "translate-then-abstractive"
     assert result.models == ("tiny-m2m100", "tiny-bart")
+
+
+def test_summaries_of_concurrent_requests_share_one_batch_with_their_own_options(
+    make_engine: Callable[..., tuple[Engine, FakeBackend]],
+) -> None:
+    engine, backend = make_engine("tiny")
+    backend.gate = threading.Event()
+    abstractive = Request(mode="abstractive")
+
+    def call(text: str) -> str:
+        return summarize(engine, [text], "en", "en", abstractive)[0].summary
+
+    def queued() -> int:
+        return next(m for m in engine.models_info() if m["name"] == "tiny-summarize-en")[
+            "queue_depth"
+        ]
+
+    with ThreadPoolExecutor(5) as pool:
+        first = pool.submit(call, "The first request holds the model.")
+        assert backend.started.wait(10)
+        texts = [f"Request number {n} waits behind it." for n in range(4)]
+        futures = [pool.submit(call, text) for text in texts]
+        while queued() < 4:
+            time.sleep(0.01)
+        backend.gate.set()
+        assert first.result(10) == "The first request holds the model."
+        assert [f.result(10) for f in futures] == texts
+    assert [sorted(batch) for _, batch in backend.batches] == [
+        ["The first request holds the model."],
+        sorted(texts),
+    ]
+    options = backend.batch_options[1]
+    assert options.task == Task("summarize", "en", "en")
+    assert (options.num_beams, options.no_repeat_ngram_size, options.max_new_tokens) == (4, 3, 8)
