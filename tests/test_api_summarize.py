@@ -214,3 +214,15 @@ def test_the_tiny_profile_end_to_end_names_strategy_and_models(
     assert result["models"] == ["tiny-mt5", "tiny-marian-fa-en"]
     assert len(result["summary"].split()) <= 20
     assert body["demo"] is True
+
+
+def test_the_openapi_document_describes_summarize(client: FlaskClient) -> None:
+    document = client.get("/openapi.json").get_json()
+    operation = document["paths"]["/v1/summarize"]["post"]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/SummarizeRequest"}
+    ok = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert ok["$ref"].endswith("/SummarizeResponse")
+    assert {"413", "422", "503"} <= set(operation["responses"])
+    fields = document["components"]["schemas"]["SummarizeRequest"]["properties"]
+    assert {"text", "source", "target", "mode", "max_sentences", "max_words"} == set(fields)
