@@ -412,3 +412,19 @@ def test_summaries_of_concurrent_requests_share_one_batch_with_their_own_options
     options = backend.batch_options[1]
     assert options.task == Task("summarize", "en", "en")
     assert (options.num_beams, options.no_repeat_ngram_size, options.max_new_tokens) == (4, 3, 8)
+
+
+def test_a_summarizer_still_preloading_is_not_waited_for(
+    make_engine: Callable[..., tuple[Engine, FakeBackend]], irna_text: str
+) -> None:
+    # Preload named but not started: the engine reports both summarizers as loading.
+    engine, backend = make_engine("tiny", preload=["tiny-summarize-fa", "tiny-summarize-en"])
+    [result] = summarize(engine, [irna_text], "fa", "en")
+    assert result.strategy == "extractive-then-translate"
+    assert result.fallback is not None
+    assert "tiny-summarize-fa is not ready: loading" in result.fallback
+    assert "tiny-summarize-en is not ready: loading" in result.fallback
+    assert "tiny-summarize-fa" not in backend.loads
+    with pytest.raises(ModelNotReady) as info:
+        summarize(engine, [irna_text], "fa", "fa", Request(mode="abstractive"))
+    assert info.value.retry_after == 10

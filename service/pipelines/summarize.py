@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from service.engine import Engine
 from service.errors import AmbiguousLanguage, InvalidRequest, ModelNotReady
@@ -19,7 +20,8 @@ ABSTRACTIVE_THEN_TRANSLATE = "abstractive-then-translate"
 TRANSLATE_THEN_ABSTRACTIVE = "translate-then-abstractive"
 EXTRACTIVE = "extractive"
 EXTRACTIVE_THEN_TRANSLATE = "extractive-then-translate"
-MODES = ("auto", "abstractive", "extractive")
+# A model still preloading is usually ready within this many seconds.
+RETRY_LOADING_S = 10
 
 
 @dataclass(frozen=True)
@@ -149,11 +151,12 @@ def _summarize_group(
 ) -> list[Summary]:
     """Try each plan in turn; a model that is not ready moves `auto` on to the next one."""
     candidates = plans(engine.profile, source, target, request.mode)
+    readiness = engine.readiness()["tasks"]
     reasons: list[str] = []
     for plan in candidates:
         try:
-            for task in plan.tasks:  # load first: fail before any work, not halfway through
-                engine.cache.get(engine.profile.require(task))
+            for task in plan.tasks:  # fail before any work, not halfway through
+                _ready(engine, task, readiness[str(task)])
             summaries = _run(engine, plan, texts, source, target, request)
         except ModelNotReady as exc:
             if plan is candidates[-1]:
@@ -163,6 +166,16 @@ def _summarize_group(
         fallback = "; ".join(reasons) or None
         return [replace(s, fallback=fallback) for s in summaries]
     raise AssertionError("unreachable: the last plan either returns or raises")
+
+
+def _ready(engine: Engine, task: Task, state: dict[str, Any]) -> None:
+    """Load the model of `task`; 503 while it is still preloading or its weights are missing."""
+    if not state["ready"]:
+        raise ModelNotReady(
+            f"{state['model']} is not ready: {state['reason']}",
+            retry_after=RETRY_LOADING_S if state["reason"] == "loading" else 60,
+        )
+    engine.cache.get(engine.profile.require(task))
 
 
 def _run(
