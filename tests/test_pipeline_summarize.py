@@ -15,7 +15,7 @@ from service.errors import AmbiguousLanguage, InvalidRequest, ModelNotReady, Pay
 from service.models.backend import GenerationOptions, TorchBackend
 from service.models.registry import Profile, Task, load_profiles
 from service.pipelines.extractive import sentences_of
-from service.pipelines.mapreduce import MapReduce, calls_needed
+from service.pipelines.mapreduce import MapReduce
 from service.pipelines.summarize import Request, plans, resolve_source, summarize, trim
 from service.settings import PROJECT_ROOT, Settings
 from service.text.chunk import chunk
@@ -253,12 +253,6 @@ def test_a_text_needing_more_calls_than_allowed_is_413_before_any_work(
         summarize(engine, [long_persian_article()], "fa", "fa")
     assert info.value.details["setting"] == "TARJOMAN_MAX_SUMMARY_CALLS"
     assert backend.batches == []
-
-
-def test_calls_needed_counts_every_pass() -> None:
-    assert calls_needed(1, 100, 500) == 1
-    assert calls_needed(8, 50, 500) == 9
-    assert calls_needed(10, 250, 500) == 10 + 5 + 3 + 2 + 1
 
 
 def test_auto_falls_back_when_the_summarizer_is_not_ready(
