@@ -75,7 +75,7 @@ def fetch(spec: ModelSpec, models_dir: Path) -> Path:
         RepositoryNotFoundError,
         RevisionNotFoundError,
     )
-    from huggingface_hub.utils import is_offline_mode
+    from huggingface_hub.constants import is_offline_mode
 
     if spec.hub_id is None:
         raise DownloadError(f"{spec.name} is a local folder, not a hub model")
