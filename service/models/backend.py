@@ -74,6 +74,7 @@ class TorchModel:
         self.device = device
         self._model = model
         self._tokenizer = tokenizer
+        self._drop = self.family.drop_ids(tokenizer)
         self.nbytes = sum(p.numel() * p.element_size() for p in model.parameters())
 
     def _encode(self, texts: Sequence[str], task: Task) -> Any:
@@ -117,7 +118,8 @@ class TorchModel:
             kwargs["forced_bos_token_id"] = forced
         with torch.inference_mode():
             output = self._model.generate(**batch, **kwargs)
-        decoded: list[str] = self._tokenizer.batch_decode(output, skip_special_tokens=True)
+        sequences = [[t for t in row if t not in self._drop] for row in output.tolist()]
+        decoded: list[str] = self._tokenizer.batch_decode(sequences, skip_special_tokens=True)
         return [text.strip() for text in decoded]
 
 

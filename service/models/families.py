@@ -65,6 +65,10 @@ class Family:
         """Tokens that name a language; they must never reach a client."""
         return ()
 
+    def drop_ids(self, tokenizer: Any) -> frozenset[int]:
+        """Output ids to drop before decoding that skip_special_tokens would let through."""
+        return frozenset()
+
     def generation_defaults(self, task: Task) -> GenerationDefaults:
         """Defaults for this task."""
         return self.summary_defaults if task.kind == "summarize" else self.defaults
@@ -99,6 +103,12 @@ class M2M100(Family):
     def language_tokens(self) -> tuple[str, ...]:
         """`__fa__`, `__en__`."""
         return tuple(f"__{code}__" for code in self.language_codes.values())
+
+    def drop_ids(self, tokenizer: Any) -> frozenset[int]:
+        """Every `__xx__` id."""
+        # transformers 5's M2M100Tokenizer no longer registers them as special tokens, so
+        # skip_special_tokens would leave `__en__` at the start of every output.
+        return frozenset(int(i) for i in tokenizer.lang_token_to_id.values())
 
 
 class NLLB(Family):
