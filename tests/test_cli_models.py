@@ -222,6 +222,7 @@ def test_a_gated_model_without_a_token_says_how_to_get_access(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     stub, _ = hub
+    monkeypatch.setattr(time, "sleep", lambda seconds: None)  # huggingface_hub's backoff
     assert main(["models", "download", "--profile", "persian"]) == 1
     err = capsys.readouterr().err
     assert "HooshvareLab/pn-summary-mt5-small is gated" in err
