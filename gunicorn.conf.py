@@ -1,6 +1,8 @@
 """gunicorn settings: gthread, no preload (torch and fork do not mix), values from Settings."""
 
 import os
+import shutil
+import tempfile
 
 from service.settings import load_settings
 
@@ -16,3 +18,30 @@ graceful_timeout = 30
 keepalive = 5
 accesslog = None
 wsgi_app = "service:create_app()"
+
+# Prometheus multiprocess mode: every worker writes its metrics under this folder and /metrics
+# sums them. Set here, before the workers fork and import prometheus_client, so they inherit it;
+# without an operator's folder, a private one per server, so two servers never mix.
+_metrics_dir_owned = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+if _metrics_dir_owned:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="tarjoman-metrics-")
+
+
+def on_starting(server: object) -> None:
+    """Wipe the metrics of an earlier run before the first worker starts."""
+    folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder, exist_ok=True)
+
+
+def child_exit(server: object, worker: object) -> None:
+    """Drop the live gauges of a worker that died or was recycled."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]
+
+
+def on_exit(server: object) -> None:
+    """Remove the metrics folder this config created."""
+    if _metrics_dir_owned:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask
 
-from service.api import health, v1
+from service.api import health, metrics, v1
 from service.api.errors import register_error_handlers
 from service.api.state import EXTENSION, AppState
 from service.engine import Engine
@@ -35,5 +35,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     app.register_blueprint(health.blueprint)
     app.register_blueprint(v1.blueprint)
+    app.register_blueprint(metrics.blueprint)
+    metrics.install_hooks(app)
     register_error_handlers(app)
     return app

@@ -1,4 +1,4 @@
-"""Engine: the models of one profile behind one call, generate(spec, texts, options)."""
+"""Engine: the models of one profile behind one call; one DynamicBatcher per loaded model."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from service.batcher import BatchLimits, DynamicBatcher
 from service.errors import DeadlineExceeded
-from service.models.backend import Backend, GenerationOptions, TorchBackend
+from service.metrics import Metrics
+from service.models.backend import Backend, GenerationOptions, LoadedModel, TorchBackend
 from service.models.cache import ModelCache
 from service.models.registry import ModelSpec, Profile, Task
 from service.settings import Settings
@@ -17,19 +19,38 @@ from service.settings import Settings
 log = logging.getLogger(__name__)
 
 
+Batcher = DynamicBatcher[GenerationOptions, str, str]
+
+
 class Engine:
-    """Owns the model cache and runs generation for the pipelines."""
+    """Owns the model cache and one batcher per loaded model; runs generation for pipelines."""
 
     def __init__(
-        self, settings: Settings, profile: Profile, backend: Backend | None = None
+        self,
+        settings: Settings,
+        profile: Profile,
+        backend: Backend | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.settings = settings
         self.profile = profile
+        self.metrics = metrics or Metrics()
+        self.limits = BatchLimits(
+            max_batch_size=settings.max_batch_size,
+            max_batch_tokens=settings.max_batch_tokens,
+            max_wait_s=settings.max_wait_ms / 1000,
+            max_queue=settings.max_queue,
+        )
+        self._batchers: dict[str, Batcher] = {}
+        self._batchers_lock = threading.Lock()
         self.cache = ModelCache(
             backend or TorchBackend(settings.device, settings.dtype, settings.torch_threads),
             settings.models_dir,
+            settings.cache_bytes,
+            metrics=self.metrics,
+            busy=self._busy,
+            on_evict=self._drop_batcher,
         )
-        self._run_locks: dict[str, threading.Lock] = {}
         self._preload_done = threading.Event()
         self._preload_errors: dict[str, str] = {}
         self._warmed: set[str] = set()
@@ -50,6 +71,7 @@ class Engine:
             max_new_tokens=self.settings.max_new_tokens,
             no_repeat_ngram_size=defaults.no_repeat_ngram_size,
             length_penalty=defaults.length_penalty,
+            min_new_tokens=min(self.settings.min_new_tokens, self.settings.max_new_tokens),
         )
 
     def generate(
@@ -58,12 +80,51 @@ class Engine:
         """Run `texts` through the model of `spec`; one output per input, in order."""
         if not texts:
             return []
-        model = self.cache.get(spec)
-        lock = self._run_locks.setdefault(spec.name, threading.Lock())
-        with lock:
-            if time.monotonic() > deadline:
-                raise DeadlineExceeded("the request ran past its deadline")
-            return model.generate(texts, options)
+        if time.monotonic() >= deadline:
+            raise DeadlineExceeded("the request ran past its deadline")
+        # Held from before the segments are queued until they resolve: never evicted meanwhile.
+        with self.cache.use(spec) as model:
+            batcher = self._batcher(spec.name, model)
+            tokens = model.count_tokens(texts, options.task)
+            futures = batcher.submit(texts, options, tokens, deadline)
+            return batcher.wait(futures, deadline)
+
+    def count_tokens(self, spec: ModelSpec, texts: Sequence[str], task: Task) -> list[int]:
+        """Source tokens of each text as the model of `spec` counts them."""
+        with self.cache.use(spec) as model:
+            return model.count_tokens(texts, task)
+
+    def _batcher(self, name: str, model: LoadedModel) -> Batcher:
+        with self._batchers_lock:
+            batcher = self._batchers.get(name)
+            if batcher is None:
+                batcher = self._batchers[name] = DynamicBatcher(
+                    name,
+                    lambda options, texts: model.generate(texts, options),
+                    self.limits,
+                    self.metrics.observer(name),
+                )
+            return batcher
+
+    def _busy(self, name: str) -> bool:
+        with self._batchers_lock:
+            batcher = self._batchers.get(name)
+        return batcher is not None and batcher.busy
+
+    def _drop_batcher(self, name: str) -> None:
+        """The cache evicted `name`: stop its (idle) batcher, which holds the model."""
+        with self._batchers_lock:
+            batcher = self._batchers.pop(name, None)
+        if batcher is not None:
+            batcher.close()
+            self.metrics.queue_depth.labels(name).set(0)
+
+    def close(self) -> None:
+        """Stop every batcher."""
+        with self._batchers_lock:
+            batchers, self._batchers = list(self._batchers.values()), {}
+        for batcher in batchers:
+            batcher.close()
 
     def deadline(self) -> float:
         """The monotonic deadline of a request starting now."""
@@ -149,6 +210,8 @@ class Engine:
         info = []
         for spec in self.profile.models:
             entry = self.cache.peek(spec.name)
+            with self._batchers_lock:
+                batcher = self._batchers.get(spec.name)
             info.append(
                 {
                     "name": spec.name,
@@ -162,6 +225,7 @@ class Engine:
                     "bytes": entry.model.nbytes if entry else None,
                     "device": entry.model.device if entry else None,
                     "last_used": entry.last_used if entry else None,
+                    "queue_depth": batcher.depth if batcher else 0,
                     "demo": self.profile.demo,
                 }
             )

@@ -1,6 +1,8 @@
 """The error tree: every failure a client can meet, with its HTTP status and code.
 
 TarjomanError                500 internal_error (a bug of ours)
+├── ModelFailed              500 internal_error      (a batch failed in the model)
+├── ClientGone               499 client_closed_request (nobody is left to read it)
 ├── ClientError              400 bad_request
 │   ├── MalformedJSON        400 malformed_json
 │   ├── Unauthorized         401 unauthorized
@@ -144,3 +146,14 @@ class DeadlineExceeded(TarjomanError):
 
     status = 504
     code = "deadline_exceeded"
+
+
+class ModelFailed(TarjomanError):
+    """The model raised on a batch or broke its contract; every segment of the batch fails."""
+
+
+class ClientGone(TarjomanError):
+    """The client closed the connection before its answer was ready; nobody reads this."""
+
+    status = 499
+    code = "client_closed_request"

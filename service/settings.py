@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     max_text_chars: PositiveInt = Field(100_000, description="Largest single text, in characters.")
     max_texts: PositiveInt = Field(100, description="Most texts in one request.")
     max_new_tokens: PositiveInt = Field(256, description="Most tokens generated per segment.")
+    min_new_tokens: int = Field(
+        0,
+        ge=0,
+        description="Fewest tokens generated per segment (end of sentence held back until "
+        "then); for benchmarks, 0 in service.",
+    )
     num_beams: int | None = Field(
         None, ge=1, le=8, description="Beam width; unset means each model family's default."
     )
@@ -82,6 +88,11 @@ class Settings(BaseSettings):
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Logging level."
+    )
+    output_digits: Literal["target", "ascii", "keep"] = Field(
+        "target",
+        description="Digits in translations: `target` (ASCII in English, Persian in Persian), "
+        "`ascii` everywhere, or `keep` as the model wrote them.",
     )
 
     @classmethod

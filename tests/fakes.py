@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -30,16 +31,23 @@ class FakeModel:
         self.name = spec.name
         self.family: Family = family_of(spec.family)
         self.device = "cpu"
-        self.nbytes = backend.nbytes
+        self.nbytes = backend.bytes_of(spec.name)
         self._transform = transform
         self._backend = backend
 
     def generate(self, texts: Sequence[str], options: GenerationOptions) -> list[str]:
-        """Transform each text; record the batch."""
-        self._backend.record(self.name, list(texts))
-        if self._backend.fail_with is not None:
-            raise self._backend.fail_with
-        return [self._transform(text, options) for text in texts]
+        """Transform each text; record the batch (after waiting for the gate, when one is set)."""
+        backend = self._backend
+        backend.started.set()
+        if backend.gate is not None:
+            backend.gate.wait(timeout=30)
+        if backend.delay:
+            time.sleep(backend.delay)
+        backend.record(self.name, list(texts), options)
+        if backend.fail_with is not None:
+            raise backend.fail_with
+        outputs = [self._transform(text, options) for text in texts]
+        return outputs[: len(outputs) - backend.drop_outputs]
 
     def count_tokens(self, texts: Sequence[str], task: Task) -> list[int]:
         """One token per whitespace-separated word, plus one for the end."""
@@ -52,21 +60,40 @@ class FakeBackend:
     def __init__(self, transform: Transform = tag_target, nbytes: int = 1000) -> None:
         self.transform = transform
         self.nbytes = nbytes
+        self.nbytes_by_name: dict[str, int] = {}
         self.loads: list[str] = []
         self.batches: list[tuple[str, list[str]]] = []
+        self.batch_options: list[GenerationOptions] = []
         self.fail_with: Exception | None = None
+        self.drop_outputs = 0  # return this many outputs too few: a broken model
+        self.delay = 0.0  # seconds each generate call takes
+        self.load_delay = 0.0  # seconds each load takes
+        self.gate: threading.Event | None = None  # when set, generate waits for it
+        self.started = threading.Event()  # set when a generate call begins
         self._lock = threading.Lock()
+
+    def bytes_of(self, name: str) -> int:
+        """The size a model of this name reports."""
+        return self.nbytes_by_name.get(name, self.nbytes)
+
+    def estimate_bytes(self, spec: ModelSpec, folder: Path) -> int:
+        """Exactly what the model will report."""
+        return self.bytes_of(spec.name)
 
     def load(self, spec: ModelSpec, folder: Path) -> FakeModel:
         """Make a fake model; the folder is not read."""
+        if self.load_delay:
+            time.sleep(self.load_delay)
         with self._lock:
             self.loads.append(spec.name)
         return FakeModel(spec, self.transform, self)
 
-    def record(self, name: str, texts: list[str]) -> None:
+    def record(self, name: str, texts: list[str], options: GenerationOptions | None = None) -> None:
         """Note one generate call."""
         with self._lock:
             self.batches.append((name, texts))
+            if options is not None:
+                self.batch_options.append(options)
 
     @property
     def segments_computed(self) -> int:

@@ -60,6 +60,10 @@ class Backend(Protocol):
         """Load `spec` from `folder`."""
         ...
 
+    def estimate_bytes(self, spec: ModelSpec, folder: Path) -> int:
+        """Memory `spec` will take once loaded, known before loading it."""
+        ...
+
 
 class SourceTooLong(ValueError):
     """A segment is over the model's source limit; the chunker must split it first."""
@@ -75,18 +79,23 @@ class TorchModel:
         self._model = model
         self._tokenizer = tokenizer
         self._drop = self.family.drop_ids(tokenizer)
+        # Request threads count tokens while the worker encodes; some families set the
+        # language on the tokenizer first, so setting and encoding must not interleave.
+        self._tokenizer_lock = threading.Lock()
         self.nbytes = sum(p.numel() * p.element_size() for p in model.parameters())
 
     def _encode(self, texts: Sequence[str], task: Task) -> Any:
-        self.family.prepare_tokenizer(self._tokenizer, task)
-        prefix = self.family.prefix(task)
-        return self._tokenizer([prefix + t for t in texts], return_tensors="pt", padding=True)
+        with self._tokenizer_lock:
+            self.family.prepare_tokenizer(self._tokenizer, task)
+            prefix = self.family.prefix(task)
+            return self._tokenizer([prefix + t for t in texts], return_tensors="pt", padding=True)
 
     def count_tokens(self, texts: Sequence[str], task: Task) -> list[int]:
         """Token counts including special tokens."""
-        self.family.prepare_tokenizer(self._tokenizer, task)
-        prefix = self.family.prefix(task)
-        encoded = self._tokenizer([prefix + t for t in texts], add_special_tokens=True)
+        with self._tokenizer_lock:
+            self.family.prepare_tokenizer(self._tokenizer, task)
+            prefix = self.family.prefix(task)
+            encoded = self._tokenizer([prefix + t for t in texts], add_special_tokens=True)
         return [len(ids) for ids in encoded["input_ids"]]
 
     def generate(self, texts: Sequence[str], options: GenerationOptions) -> list[str]:
@@ -101,14 +110,15 @@ class TorchModel:
                 f"{self.family.source_token_limit}"
             )
         batch = {key: value.to(self.device) for key, value in batch.items()}
+        # Past the family's target limit a model only rambles (or runs out of positions).
+        max_new = min(options.max_new_tokens, self.family.target_token_limit)
         kwargs: dict[str, Any] = {
             "num_beams": options.num_beams,
-            # Past the family's target limit a model only rambles (or runs out of positions).
-            "max_new_tokens": min(options.max_new_tokens, self.family.target_token_limit),
+            "max_new_tokens": max_new,
             "do_sample": False,
         }
         if options.min_new_tokens:
-            kwargs["min_new_tokens"] = options.min_new_tokens
+            kwargs["min_new_tokens"] = min(options.min_new_tokens, max_new)
         if options.no_repeat_ngram_size:
             kwargs["no_repeat_ngram_size"] = options.no_repeat_ngram_size
         if options.num_beams > 1:
@@ -119,7 +129,8 @@ class TorchModel:
         with torch.inference_mode():
             output = self._model.generate(**batch, **kwargs)
         sequences = [[t for t in row if t not in self._drop] for row in output.tolist()]
-        decoded: list[str] = self._tokenizer.batch_decode(sequences, skip_special_tokens=True)
+        with self._tokenizer_lock:
+            decoded: list[str] = self._tokenizer.batch_decode(sequences, skip_special_tokens=True)
         return [text.strip() for text in decoded]
 
 
@@ -172,6 +183,11 @@ class TorchBackend:
         return {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}[
             self._dtype_setting
         ]
+
+    def estimate_bytes(self, spec: ModelSpec, folder: Path) -> int:
+        """The size of the weight files: what the parameters take in the dtype they were saved."""
+        patterns = ("*.safetensors", "pytorch_model*.bin")
+        return sum(path.stat().st_size for pattern in patterns for path in folder.glob(pattern))
 
     def load(self, spec: ModelSpec, folder: Path) -> TorchModel:
         """from_pretrained from a local folder, never from the network."""

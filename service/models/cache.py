@@ -1,51 +1,111 @@
-"""ModelCache: load each model once, however many requests ask for it at the same time."""
+"""ModelCache: load each model once, keep the recently used ones within a byte budget."""
 
 from __future__ import annotations
 
+import itertools
+import logging
 import threading
 import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from service.errors import ModelNotReady
+from service.metrics import Metrics
 from service.models.backend import Backend, LoadedModel
 from service.models.registry import ModelSpec
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
 class CacheEntry:
-    """A loaded model and when it was last used."""
+    """A loaded model, when it was last used and how many callers hold it now."""
 
     model: LoadedModel
     load_seconds: float
     last_used: float
+    users: int = 0
+    touched: int = 0  # a counter, not a clock: two uses never tie
 
 
 class ModelCache:
-    """Loaded models by name; concurrent first requests for a model share one load."""
+    """Loaded models by name; concurrent first requests share one load; LRU eviction by bytes.
 
-    def __init__(self, backend: Backend, models_dir: Path) -> None:
+    A model held by a caller (see `use`) is never evicted: a request holds its model from
+    before its segments are queued until their futures resolve, so queued and in-flight work
+    always has its model. When everything else is busy the cache goes over its budget for a
+    while and shrinks back as callers let go.
+    """
+
+    def __init__(
+        self,
+        backend: Backend,
+        models_dir: Path,
+        cache_bytes: int = 8 * 1024**3,
+        *,
+        metrics: Metrics | None = None,
+        busy: Callable[[str], bool] | None = None,
+        on_evict: Callable[[str], None] | None = None,
+    ) -> None:
         self._backend = backend
         self._models_dir = models_dir
+        self._budget = cache_bytes
+        self._metrics = metrics or Metrics()
+        self._busy = busy or (lambda name: False)
+        self._on_evict = on_evict
         self._entries: dict[str, CacheEntry] = {}
-        self._loading: dict[str, threading.Lock] = {}
+        self._loading: dict[str, Future[CacheEntry]] = {}
         self._lock = threading.Lock()
+        self._uses = itertools.count(1)
+
+    @property
+    def total_bytes(self) -> int:
+        """Bytes of every loaded model."""
+        with self._lock:
+            return sum(entry.model.nbytes for entry in self._entries.values())
 
     def get(self, spec: ModelSpec) -> LoadedModel:
-        """The loaded model for `spec`, loading it on first use."""
-        entry = self._entries.get(spec.name)
-        if entry is None:
-            entry = self._load(spec)
-        entry.last_used = time.time()
-        return entry.model
+        """The loaded model for `spec`, loading it on first use (not held)."""
+        with self.use(spec) as model:
+            return model
 
-    def _load(self, spec: ModelSpec) -> CacheEntry:
-        with self._lock:
-            load_lock = self._loading.setdefault(spec.name, threading.Lock())
-        with load_lock:
-            entry = self._entries.get(spec.name)
-            if entry is not None:
-                return entry
+    @contextmanager
+    def use(self, spec: ModelSpec) -> Iterator[LoadedModel]:
+        """Hold the model of `spec` (loading it if needed) so it is not evicted meanwhile."""
+        entry = self._acquire(spec)
+        try:
+            yield entry.model
+        finally:
+            with self._lock:
+                entry.users -= 1
+                entry.last_used = time.time()
+                entry.touched = next(self._uses)
+                # The model just used stays, or a model alone over budget would reload each time.
+                self._shrink(keep=spec.name)
+
+    def _acquire(self, spec: ModelSpec) -> CacheEntry:
+        while True:
+            with self._lock:
+                entry = self._entries.get(spec.name)
+                if entry is not None:
+                    entry.users += 1
+                    entry.last_used = time.time()
+                    entry.touched = next(self._uses)
+                    return entry
+                pending = self._loading.get(spec.name)
+                owner = pending is None
+                if pending is None:
+                    pending = self._loading[spec.name] = Future()
+            if owner:
+                self._load(spec, pending)
+            pending.result()  # a failed load fails every caller that waited for it
+            # Loop: take the entry under the lock (it may already be gone again, rarely).
+
+    def _load(self, spec: ModelSpec, pending: Future[CacheEntry]) -> None:
+        try:
             folder = spec.local_dir(self._models_dir)
             if folder is None:
                 raise ModelNotReady(
@@ -53,12 +113,51 @@ class ModelCache:
                     "run `tarjoman models download` to fetch them",
                     retry_after=60,
                 )
+            with self._lock:
+                # Make room before loading, by the backend's estimate, to bound peak memory.
+                self._shrink(extra=self._backend.estimate_bytes(spec, folder))
             started = time.perf_counter()
             model = self._backend.load(spec, folder)
             entry = CacheEntry(model, time.perf_counter() - started, time.time())
+        except BaseException as exc:
+            with self._lock:
+                del self._loading[spec.name]
+            pending.set_exception(exc)
+            return
+        self._metrics.load_seconds.labels(spec.name).observe(entry.load_seconds)
+        with self._lock:
             self._entries[spec.name] = entry
-            return entry
+            del self._loading[spec.name]
+            self._shrink(keep=spec.name)
+            self._metrics.cache_bytes.set(self._bytes())
+        pending.set_result(entry)
+
+    def _bytes(self) -> int:
+        return sum(entry.model.nbytes for entry in self._entries.values())
+
+    def _shrink(self, extra: int = 0, keep: str | None = None) -> None:
+        """Evict idle models, least recently used first, until `extra` more bytes fit."""
+        while self._bytes() + extra > self._budget:
+            idle = [
+                (entry.touched, name)
+                for name, entry in self._entries.items()
+                if entry.users == 0 and name != keep and not self._busy(name)
+            ]
+            if not idle:
+                return
+            _, name = min(idle)
+            entry = self._entries.pop(name)
+            log.info("evicted %s (%d bytes) to stay within the cache budget", name, entry.model.nbytes)
+            self._metrics.evictions.labels(name).inc()
+            self._metrics.cache_bytes.set(self._bytes())
+            if self._on_evict is not None:
+                self._on_evict(name)
 
     def peek(self, name: str) -> CacheEntry | None:
         """The entry of a loaded model, without loading or touching it."""
         return self._entries.get(name)
+
+    def loaded(self) -> list[str]:
+        """Names of the loaded models."""
+        with self._lock:
+            return list(self._entries)

@@ -1,0 +1,301 @@
+"""DynamicBatcher: segments of many requests → length-sorted, capped batches on one thread."""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable, Hashable, Sequence
+from concurrent.futures import FIRST_EXCEPTION, Future, wait
+from dataclasses import dataclass, field
+from typing import Generic, Protocol, TypeVar
+
+from service.errors import (
+    ClientGone,
+    DeadlineExceeded,
+    ModelFailed,
+    Overloaded,
+    TarjomanError,
+    Unavailable,
+)
+
+log = logging.getLogger(__name__)
+
+Key = TypeVar("Key", bound=Hashable)
+In = TypeVar("In")
+Out = TypeVar("Out")
+
+# Set per request by the HTTP layer: returns True once the client has hung up.
+client_gone: contextvars.ContextVar[Callable[[], bool] | None] = contextvars.ContextVar(
+    "client_gone", default=None
+)
+# How often a waiting request checks whether its client is still there.
+POLL_S = 0.05
+
+
+@dataclass(frozen=True)
+class BatchLimits:
+    """The knobs of one batcher, from the settings."""
+
+    max_batch_size: int = 32
+    max_batch_tokens: int = 8192
+    max_wait_s: float = 0.002
+    max_queue: int = 4096
+
+
+class BatchObserver(Protocol):
+    """Receives what the worker does, for metrics."""
+
+    def batch_run(
+        self, size: int, padded_tokens: int, waits: Sequence[float], compute_s: float
+    ) -> None:
+        """One batch ran (successfully or not)."""
+        ...
+
+    def dropped(self, count: int, reason: str) -> None:
+        """Segments dropped before compute: `expired`, `cancelled` or `overloaded`."""
+        ...
+
+    def queue_depth(self, depth: int) -> None:
+        """The number of queued segments changed."""
+        ...
+
+
+class NullObserver:
+    """An observer that records nothing."""
+
+    def batch_run(
+        self, size: int, padded_tokens: int, waits: Sequence[float], compute_s: float
+    ) -> None:
+        """Ignore."""
+
+    def dropped(self, count: int, reason: str) -> None:
+        """Ignore."""
+
+    def queue_depth(self, depth: int) -> None:
+        """Ignore."""
+
+
+@dataclass(eq=False)
+class _Item(Generic[Key, In, Out]):
+    value: In
+    key: Key
+    tokens: int
+    deadline: float
+    enqueued: float
+    future: Future[Out] = field(default_factory=Future)
+
+
+class DynamicBatcher(Generic[Key, In, Out]):
+    """Queues items of many callers; one worker runs them in batches of equal keys."""
+
+    def __init__(
+        self,
+        name: str,
+        run: Callable[[Key, list[In]], list[Out]],
+        limits: BatchLimits,
+        observer: BatchObserver | None = None,
+    ) -> None:
+        self.name = name
+        self._run = run
+        self._limits = limits
+        self._observer: BatchObserver = observer or NullObserver()
+        self._queue: list[_Item[Key, In, Out]] = []
+        self._cond = threading.Condition()
+        self._in_flight = 0
+        self._closed = False
+        self._seconds_per_item = 0.0  # moving average, for Retry-After
+        self._thread = threading.Thread(target=self._work, name=f"batcher-{name}", daemon=True)
+        self._thread.start()
+
+    @property
+    def depth(self) -> int:
+        """Segments queued, not yet taken by the worker."""
+        return len(self._queue)
+
+    @property
+    def busy(self) -> bool:
+        """True while anything is queued or running."""
+        with self._cond:
+            return bool(self._queue) or self._in_flight > 0
+
+    def submit(
+        self, values: Sequence[In], key: Key, tokens: Sequence[int], deadline: float
+    ) -> list[Future[Out]]:
+        """Queue all values of one request at once; 503 at once when the queue is full."""
+        now = time.monotonic()
+        items = [
+            _Item[Key, In, Out](v, key, t, deadline, now)
+            for v, t in zip(values, tokens, strict=True)
+        ]
+        with self._cond:
+            if self._closed:
+                raise Unavailable(f"model {self.name} is being unloaded; retry", retry_after=1)
+            queued = len(self._queue)
+            # An empty queue takes any request, so one larger than max_queue is not refused forever.
+            if queued and queued + len(items) > self._limits.max_queue:
+                self._observer.dropped(len(items), "overloaded")
+                raise Overloaded(
+                    f"{queued} segments are queued for {self.name}; retry later",
+                    retry_after=self._retry_after(queued),
+                )
+            self._queue.extend(items)
+            self._observer.queue_depth(len(self._queue))
+            self._cond.notify()
+        return [item.future for item in items]
+
+    def _retry_after(self, queued: int) -> float:
+        return min(60.0, max(1.0, math.ceil(queued * self._seconds_per_item)))
+
+    def wait(self, futures: Sequence[Future[Out]], deadline: float) -> list[Out]:
+        """The results in order; on deadline, error or a gone client, cancel what is left."""
+        gone = client_gone.get()
+        pending: set[Future[Out]] = set(futures)
+        try:
+            while pending:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise DeadlineExceeded(
+                        f"the request ran past its deadline; {len(pending)} of "
+                        f"{len(futures)} segments were not done"
+                    )
+                timeout = min(remaining, POLL_S) if gone else remaining
+                done, pending = wait(pending, timeout=timeout, return_when=FIRST_EXCEPTION)
+                for future in done:
+                    error = None if future.cancelled() else future.exception()
+                    if error is not None:
+                        raise error
+                if pending and gone is not None and gone():
+                    raise ClientGone("the client closed the connection")
+            return [future.result() for future in futures]
+        finally:
+            cancelled = sum(1 for future in futures if future.cancel())
+            if cancelled:
+                self._observer.dropped(cancelled, "cancelled")
+                with self._cond:
+                    self._queue = [i for i in self._queue if not i.future.cancelled()]
+                    self._observer.queue_depth(len(self._queue))
+
+    def close(self) -> None:
+        """Stop the worker; anything still queued fails with 503."""
+        with self._cond:
+            self._closed = True
+            left, self._queue = self._queue, []
+            self._cond.notify_all()
+        for item in left:
+            item.future.set_exception(Unavailable(f"model {self.name} was unloaded; retry"))
+        self._thread.join(timeout=30)
+
+    def _work(self) -> None:
+        while True:
+            batch = self._next_batch()
+            if batch is None:
+                return
+            if batch:
+                self._execute(batch)
+
+    def _next_batch(self) -> list[_Item[Key, In, Out]] | None:
+        """Block until work is queued, top it up briefly, and take one batch (None: closed)."""
+        limits = self._limits
+        with self._cond:
+            while not self._queue and not self._closed:
+                self._cond.wait()
+            if self._closed:
+                return None
+            # Top up a batch that is not full: each arrival restarts a short wait, so a burst
+            # of requests lands in one batch while a lone request waits max_wait_s at most.
+            while len(self._queue) < limits.max_batch_size and limits.max_wait_s > 0:
+                seen = len(self._queue)
+                self._cond.wait(limits.max_wait_s)
+                if len(self._queue) == seen or self._closed:
+                    break
+            batch = self._take()
+            self._in_flight += len(batch)
+            self._observer.queue_depth(len(self._queue))
+            return batch
+
+    def _take(self) -> list[_Item[Key, In, Out]]:
+        """Remove one batch from the queue: live items of the oldest item's key, by length."""
+        now = time.monotonic()
+        live: list[_Item[Key, In, Out]] = []
+        expired = 0
+        for item in self._queue:
+            if item.future.cancelled():
+                continue
+            if item.deadline <= now:
+                item.future.set_exception(
+                    DeadlineExceeded("the request ran past its deadline before its turn")
+                )
+                expired += 1
+                continue
+            live.append(item)
+        if expired:
+            self._observer.dropped(expired, "expired")
+        if not live:
+            self._queue = []
+            return []
+        oldest = live[0]
+        same = sorted((i for i in live if i.key == oldest.key), key=lambda i: i.tokens)
+        # A window of the length-sorted items that holds the oldest one (so nothing starves),
+        # grown towards shorter items first: they add no padding.
+        low = high = same.index(oldest)
+        longest = oldest.tokens
+        limits = self._limits
+        while high - low + 1 < limits.max_batch_size:
+            size = high - low + 2
+            if low > 0 and max(longest, same[low - 1].tokens) * size <= limits.max_batch_tokens:
+                low -= 1
+            elif (
+                high + 1 < len(same)
+                and max(longest, same[high + 1].tokens) * size <= limits.max_batch_tokens
+            ):
+                high += 1
+                longest = max(longest, same[high].tokens)
+            else:
+                break
+        chosen = same[low : high + 1]
+        taken = set(map(id, chosen))
+        self._queue = [i for i in live if id(i) not in taken]
+        return [item for item in chosen if item.future.set_running_or_notify_cancel()]
+
+    def _execute(self, batch: list[_Item[Key, In, Out]]) -> None:
+        """Run one batch and resolve each future with its own output."""
+        started = time.monotonic()
+        outputs: list[Out] = []
+        error: Exception | None = None
+        try:
+            outputs = self._run(batch[0].key, [item.value for item in batch])
+            if len(outputs) != len(batch):
+                error = ModelFailed(
+                    f"model {self.name} returned {len(outputs)} outputs for {len(batch)} inputs"
+                )
+        except TarjomanError as exc:
+            error = exc
+        except Exception:  # the worker must outlive any failure of the model
+            log.exception("a batch of %d segments failed on %s", len(batch), self.name)
+            # The client gets no internals; the log has them.
+            error = ModelFailed(
+                f"model {self.name} failed on a batch of {len(batch)} segments; "
+                "the error has been logged"
+            )
+        compute = time.monotonic() - started
+        per_item = compute / len(batch)
+        average = self._seconds_per_item
+        self._seconds_per_item = per_item if not average else 0.8 * average + 0.2 * per_item
+        # Not in flight any more before callers wake, so a release may evict the model at once.
+        with self._cond:
+            self._in_flight -= len(batch)
+        self._observer.batch_run(
+            len(batch),
+            max(item.tokens for item in batch) * len(batch),
+            [started - item.enqueued for item in batch],
+            compute,
+        )
+        if error is not None:
+            for item in batch:
+                item.future.set_exception(error)
+        else:
+            for item, output in zip(batch, outputs, strict=True):
+                item.future.set_result(output)

@@ -1,0 +1,72 @@
+"""Spans that must pass through untouched: URLs and e-mail addresses, found in linear time."""
+
+from __future__ import annotations
+
+import re
+
+# Each pattern starts with a literal, so a failed attempt costs O(1) and a match is one
+# forward scan: no backtracking over long inputs.
+_URL = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>\"«»]+", re.IGNORECASE)
+_TRAILING = ".,;:!?)]}'؟،؛»…"
+_EMAIL_LOCAL = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
+_EMAIL_DOMAIN = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
+
+
+def protected_spans(text: str) -> list[tuple[int, int]]:
+    """Sorted, disjoint (start, end) spans of URLs and e-mail addresses in `text`."""
+    spans = [_trim(text, m.start(), m.end()) for m in _URL.finditer(text)]
+    spans.extend(_emails(text))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if end <= start:
+            continue
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop sentence punctuation a URL is followed by; it belongs to the sentence."""
+    while end > start and text[end - 1] in _TRAILING:
+        end -= 1
+    return start, end
+
+
+def _emails(text: str) -> list[tuple[int, int]]:
+    """Expand around each `@`; each character is visited at most a few times."""
+    found: list[tuple[int, int]] = []
+    floor = 0  # never scan left past the end of the previous address
+    at = text.find("@")
+    while at != -1:
+        start = at
+        while start > floor and text[start - 1] in _EMAIL_LOCAL:
+            start -= 1
+        end = at + 1
+        while end < len(text) and text[end] in _EMAIL_DOMAIN:
+            end += 1
+        while end > at + 1 and text[end - 1] in ".-":
+            end -= 1
+        if start < at and "." in text[at + 1 : end]:
+            found.append((start, end))
+            floor = end
+        else:
+            floor = at + 1
+        at = text.find("@", max(end, at + 1))
+    return found
+
+
+def outside(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int, bool]]:
+    """Cut `text` into (start, end, protected) pieces covering it in order."""
+    pieces: list[tuple[int, int, bool]] = []
+    position = 0
+    for start, end in spans:
+        if start > position:
+            pieces.append((position, start, False))
+        pieces.append((start, end, True))
+        position = end
+    if position < len(text) or not pieces:
+        pieces.append((position, len(text), False))
+    return pieces
