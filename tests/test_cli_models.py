@@ -250,7 +250,8 @@ def test_an_unreachable_hub_is_a_plain_error(
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # discard port: refused at once
     assert main(["models", "download", "--profile", "default"]) == 1
     err = capsys.readouterr().err
-    assert "could not fetch facebook/m2m100_418M" in err
+    assert "could not reach the hub at http://127.0.0.1:9 for facebook/m2m100_418M" in err
+    assert "sshleifer" not in err  # stopped: the next model would only fail the same way
     assert "Traceback" not in err
 
 

@@ -38,6 +38,10 @@ class DownloadError(RuntimeError):
     """A model could not be fetched; the message says why and what to do."""
 
 
+class HubUnreachable(DownloadError):
+    """No connection to the hub at all: the other models of a profile would fail the same way."""
+
+
 def _matching(files: Iterable[str], patterns: Iterable[str]) -> list[str]:
     patterns = tuple(patterns)
     return [f for f in files if "/" not in f and any(fnmatch.fnmatch(f, p) for p in patterns)]
@@ -106,6 +110,9 @@ def fetch(spec: ModelSpec, models_dir: Path) -> Path:
         ) from exc
     except HfHubHTTPError as exc:
         raise DownloadError(f"the hub refused {spec.hub_id}: {exc}") from exc
-    except (OSError, httpx2.HTTPError) as exc:  # refused, DNS, disk full, cut past retries
+    except httpx2.TransportError as exc:  # refused, DNS, timeouts, after the hub's own retries
+        where = endpoint or "https://huggingface.co"
+        raise HubUnreachable(f"could not reach the hub at {where} for {spec.hub_id}: {exc}") from exc
+    except (OSError, httpx2.HTTPError) as exc:  # disk full, a transfer cut past its retries
         raise DownloadError(f"could not fetch {spec.hub_id}: {exc}") from exc
     return Path(folder)
