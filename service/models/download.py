@@ -1,11 +1,10 @@
-"""Fetch a profile's weights from the Hugging Face hub into the cache layout, at pinned revisions.
+"""Fetch a profile's weights from the Hugging Face hub into the cache layout, at pinned revisions."""
 
-Only the files a model needs are fetched: config, tokenizer and one weight format (safetensors
-when the repository has it, else PyTorch `.bin`), never the TensorFlow, Flax, Rust or ONNX
-duplicates that many repositories also carry. huggingface_hub skips files already complete in
-the cache and resumes a transfer cut mid-file, so a rerun after an interruption fetches only
-what is missing.
-"""
+# Only the files a model needs are fetched: config, tokenizer and one weight format (safetensors
+# when the repository has it, else PyTorch `.bin`), never the TensorFlow, Flax, Rust or ONNX
+# duplicates many repositories also carry. huggingface_hub skips files already complete in the
+# cache and resumes a transfer cut mid-file, so a rerun after an interruption fetches only what
+# is missing.
 
 from __future__ import annotations
 

@@ -1,11 +1,9 @@
-"""Per-family quirks: language codes, source language, forced first token, limits, defaults.
+"""Per-family quirks: language codes, source language, forced first token, limits, defaults."""
 
-Each family says how to make its model produce the right language. Getting this wrong does
-not fail loudly: the model answers fluently in the wrong language (an NLLB model asked with a
-code it does not know starts from `<unk>`), so every family is exercised by a test with a tiny
-model of the same architecture and tokenizer class. Adding a family is one class here and one
-entry in FAMILIES.
-"""
+# Getting a family wrong does not fail loudly: the model answers fluently in the wrong language
+# (an NLLB model asked with a code it does not know starts from `<unk>`), so every family is
+# exercised by a test with a tiny model of the same architecture and tokenizer class. Adding a
+# family is one class here and one entry in FAMILIES.
 
 from __future__ import annotations
 
