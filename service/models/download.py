@@ -1,4 +1,4 @@
-"""Fetch a profile's weights from the Hugging Face hub into the cache layout, at pinned revisions."""
+"""Fetch a profile's hub weights into the Hugging Face cache layout, at pinned revisions."""
 
 # Only the files a model needs are fetched: config, tokenizer and one weight format (safetensors
 # when the repository has it, else PyTorch `.bin`), never the TensorFlow, Flax, Rust or ONNX
