@@ -174,10 +174,17 @@ def _entry(name: str, data: bytes) -> dict[str, object]:
     return entry
 
 
+class QuietServer(ThreadingHTTPServer):
+    """A client hanging up mid-response (as the tests make it do) is not worth a traceback."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Say nothing: stderr belongs to the command under test."""
+
+
 def serve(hub: Hub) -> tuple[ThreadingHTTPServer, str]:
     """Start the stand-in on a free loopback port; returns the server and its URL."""
     handler = type("BoundHandler", (Handler,), {"hub": hub})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = QuietServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
