@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from limits import parse_many
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 PREFIX = "TARJOMAN_"
@@ -94,6 +95,43 @@ class Settings(BaseSettings):
         description="Digits in translations: `target` (ASCII in English, Persian in Persian), "
         "`ascii` everywhere, or `keep` as the model wrote them.",
     )
+    api_keys: list[SecretStr] = Field(
+        default_factory=list,
+        description="API keys accepted (comma-separated); with none here or in the file, no key.",
+    )
+    api_keys_file: Path | None = Field(
+        None, description="A file of API keys, one a line (blank lines and `#` comments skipped)."
+    )
+    rate_limit: str = Field(
+        "", description="Requests per key or client address, e.g. `60/minute`; empty: no limit."
+    )
+    rate_limit_chars: str = Field(
+        "",
+        description="Characters of text per key or client address, e.g. `200000/hour`; "
+        "empty: no limit.",
+    )
+    rate_limit_storage: str = Field(
+        "memory://",
+        description="Where rate limits count: `memory://` (one process) or `redis://host:port/0` "
+        "(shared by workers and replicas).",
+    )
+    trusted_proxies: int = Field(
+        0,
+        ge=0,
+        description="Reverse proxies in front that append X-Forwarded-For; 0: the socket address.",
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins allowed to call the API from a browser (comma-separated); none.",
+    )
+    log_text: bool = Field(
+        False, description="Put request texts in the request log (debugging only)."
+    )
+    docs: bool = Field(True, description="Serve /docs and /openapi.json.")
+    metrics: bool = Field(True, description="Serve /metrics.")
+    metrics_token: SecretStr | None = Field(
+        None, description="Bearer token /metrics requires; unset: /metrics is open."
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -107,13 +145,24 @@ class Settings(BaseSettings):
         """Read only what is passed in: `load_settings` is the one way in from the environment."""
         return (init_settings,)
 
-    @field_validator("preload", mode="before")
+    @field_validator("preload", "api_keys", "cors_origins", mode="before")
     @classmethod
     def _split_list(cls, value: Any) -> Any:
         """Accept a comma-separated string for list settings."""
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+    @field_validator("rate_limit", "rate_limit_chars")
+    @classmethod
+    def _parse_rate(cls, value: str) -> str:
+        """A rate limit must parse now (`N/second|minute|hour|day`), not at the first request."""
+        if value.strip():
+            try:
+                parse_many(value)
+            except ValueError as exc:
+                raise ValueError(f"not a rate limit like `60/minute`: {exc}") from None
+        return value.strip()
 
 
 def env_name(field: str) -> str:

@@ -37,11 +37,14 @@ def test_detect_rejects_bad_requests_with_json_errors(client: FlaskClient) -> No
 
 
 def test_translate_auto_on_a_mixed_text_is_a_422_naming_source(client: FlaskClient) -> None:
-    response = post(client, "/v1/translate", {"text": "hello دنیا", "source": "auto"})
+    body = {"text": ["Fine.", "hello دنیا"], "source": "auto"}
+    response = post(client, "/v1/translate", body)
     assert response.status_code == 422
     error = response.get_json()["error"]
     assert error["code"] == "ambiguous_language"
+    assert "text[1]" in error["message"]
     assert "source" in error["message"]
+    assert error["details"]["index"] == 1
 
 
 def test_translate_reports_detection_and_untranslated_texts(client: FlaskClient) -> None:

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from service.engine import Engine
 from service.errors import AmbiguousLanguage
@@ -220,3 +222,32 @@ def test_the_real_tokenizer_reads_zwnj_as_a_space(
     )
     assert with_zwnj == with_space
     assert joined != with_space
+
+
+TEXTS = st.text(
+    alphabet=st.sampled_from("اب ی ك ي a B 1 ۱ . ! ؟ « » \n \u200c \u00a0 < > & Q X G T")
+    | st.characters(),
+    max_size=80,
+)
+
+
+@given(TEXTS)
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_any_text_round_trips_through_an_identity_model(identity_engine: Engine, text: str) -> None:
+    if not text.strip():
+        return
+    [result] = translate(identity_engine, [text], "fa", keep=["Q"])
+    assert result.text == (text if result.untranslated else normalize(text))
+
+
+def test_glossary_terms_inside_inline_tags_are_found(
+    make_settings: Callable[..., Settings], test_models_dir: Path
+) -> None:
+    engine = make_engine(make_settings(), FakeBackend(transform=identity))
+    [result] = translate(
+        engine, ["<p>News from <b>Kuwait</b>.</p>"], "en", html=True, keep=["Kuwait"]
+    )
+    assert result.text == "<p>News from <b>Kuwait</b>.</p>"
+    assert result.terms_applied == ("Kuwait",)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -59,3 +61,11 @@ def test_placeholders_survive_an_identity_model_and_are_restored(
     assert restored == text
     assert lost == []
     assert sorted(set(applied)) == sorted({t for t, _ in protected.slots})
+
+
+def test_keep_out_spans_are_copied_and_count_as_word_boundaries() -> None:
+    terms = Terms.build(None, ["Kuwait", "QXT0Q"])
+    tags = re.compile(r"QXT\d+Q")
+    protected = protect("QXT0QKuwaitQXT1Q and Kuwaiti", terms, tags)
+    assert protected.text == "QXT0QQXG0QQXT1Q and Kuwaiti"
+    assert protected.slots == [("Kuwait", "Kuwait")]

@@ -80,3 +80,11 @@ def test_html_keeps_its_tag_sequence(chunks: list[str]) -> None:
     again = parse(rendered, marker)
     assert sorted(again.tag_sequence()) == sorted(document.tag_sequence())
     assert identity_render(source) == source
+
+
+def test_processing_instructions_cdata_and_self_closing_inline_tags_round_trip() -> None:
+    source = '<?xml version="1.0"?><![CDATA[raw <b>]]><p>A<span/>B <img src="x.png"/> C.</p>'
+    document = parse(source, "QXT")
+    assert [b.text for b in document.blocks] == ["AQXT0QB QXT1Q C."]
+    assert "raw" not in " ".join(b.text for b in document.blocks)
+    assert identity_render(source) == source

@@ -6,6 +6,7 @@ import time
 
 from flask import Blueprint
 
+from service.api.openapi import documented
 from service.api.request import check_text_limits, json_body, validate
 from service.api.state import state
 from service.pipelines.translate import Translation, translate
@@ -23,6 +24,7 @@ blueprint = Blueprint("v1", __name__, url_prefix="/v1")
 
 
 @blueprint.post("/translate")
+@documented(ok=TranslateResponse, json=TranslateRequest, tags=("v1",))
 def translate_view() -> dict[str, object]:
     """Translate one text or a list of texts between Persian and English."""
     started = time.perf_counter()
@@ -49,6 +51,7 @@ def translate_view() -> dict[str, object]:
 
 
 @blueprint.post("/detect")
+@documented(ok=DetectResponse, json=DetectRequest, tags=("v1",))
 def detect_view() -> dict[str, object]:
     """The language of each text (fa, en or null), never one language for a whole list."""
     body = validate(DetectRequest, json_body())
@@ -79,6 +82,7 @@ def _result(result: Translation) -> TranslationResult:
 
 
 @blueprint.get("/models")
+@documented(errors=(401, 403, 429), tags=("v1",))
 def models_view() -> dict[str, object]:
     """The profile's models: loaded or not, bytes, device, licence."""
     engine = state().engine

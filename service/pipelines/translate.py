@@ -59,16 +59,18 @@ class _Job:
     untranslated: bool = False
 
 
-def resolve_languages(text: str, source: str, target: str | None) -> tuple[str, str]:
-    """The (source, target) for one text; `auto` is detected per text."""
+def resolve_languages(
+    text: str, source: str, target: str | None, index: int = 0
+) -> tuple[str, str]:
+    """The (source, target) for one text (number `index` of the request); `auto` per text."""
     if source == "auto":
         detection = detect(text)
         if detection.language is None:
             source = OTHER[target] if target else "fa"
         elif not detection.reliable:
             raise AmbiguousLanguage(
-                "the language of this text is too mixed to tell; set `source` to fa or en",
-                details={"confidence": round(detection.confidence, 3)},
+                f"the language of text[{index}] is too mixed to tell; set `source` to fa or en",
+                details={"index": index, "confidence": round(detection.confidence, 3)},
             )
         else:
             source = detection.language
@@ -97,8 +99,12 @@ def translate(
         everything,
     )
     marker = markup.marker_for(everything + terms.marker)
+    # Every placeholder, tag or term: not letters of the text when detecting its language.
     strip = re.compile(f"(?:{re.escape(marker)}|{re.escape(terms.marker)})" + r"\d+Q")
-    jobs = [_prepare(text, source, target, html, terms, marker, strip) for text in texts]
+    jobs = [
+        _prepare(index, text, source, target, html, terms, marker, strip)
+        for index, text in enumerate(texts)
+    ]
 
     outputs: dict[tuple[str, str], dict[str, str]] = {}
     models: dict[tuple[str, str], str] = {}
@@ -147,6 +153,7 @@ def translate(
 
 
 def _prepare(
+    index: int,
     text: str,
     source: str,
     target: str | None,
@@ -163,12 +170,13 @@ def _prepare(
     else:
         raw_blocks, tags = [text], [[]]
     units = []
+    tags_pattern = markup.placeholder_pattern(marker)
     for raw, block_tags in zip(raw_blocks, tags, strict=True):
         lead = raw[: len(raw) - len(raw.lstrip())] if html else ""
         trail = raw[len(raw.rstrip()) :] if html else ""
         # In HTML a line break is just a space; in plain text it ends a sentence.
         body = _SPACE_RUN.sub(" ", raw.strip()) if html else raw
-        protected = glossary.protect(normalize(body), terms)
+        protected = glossary.protect(normalize(body), terms, tags_pattern)
         pieces = [(p.text, p.separator) for p in segment(protected.text)]
         units.append(_Unit(pieces, protected, lead, trail, block_tags))
     plain = " ".join(strip.sub(" ", unit.protected.text) for unit in units)
@@ -176,7 +184,7 @@ def _prepare(
     if not has_letters(plain) and not any(u.protected.slots for u in units):
         src = source if source != "auto" else (OTHER[target] if target else "fa")
         return _Job(src, target or OTHER[src], detected, units, document, text, True)
-    src, tgt = resolve_languages(plain, source, target)
+    src, tgt = resolve_languages(plain, source, target, index)
     return _Job(src, tgt, detected, units, document, text)
 
 

@@ -132,7 +132,9 @@ def _split_word(word: str, count_tokens: TokenCounter, budget: int) -> list[str]
     pieces: list[str] = []
     rest = word
     while rest:
-        low, high = 1, len(rest)
+        # No sentencepiece or BPE token is longer than 32 characters: searching further
+        # would only tokenize text that cannot fit.
+        low, high = 1, min(len(rest), 32 * budget)
         while low < high:  # the longest prefix that fits; one character always goes
             middle = (low + high + 1) // 2
             if count_tokens([rest[:middle]])[0] <= budget:

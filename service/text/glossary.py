@@ -48,32 +48,52 @@ def _is_word_char(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
-def protect(text: str, terms: Terms) -> Protected:
-    """Replace each whole-word occurrence of a term (longest first) with a placeholder."""
+def protect(text: str, terms: Terms, keep_out: re.Pattern[str] | None = None) -> Protected:
+    """Replace each whole-word occurrence of a term (longest first) with a placeholder.
+
+    Matches of `keep_out` (the HTML tag placeholders) are copied as they are and count as
+    word boundaries, so `<b>Kuwait</b>` still has the whole word `Kuwait`.
+    """
     if not terms:
         return Protected(text)
+    by_first: dict[str, list[tuple[str, str]]] = {}
+    for pair in terms.replacements:  # longest first within each list, as in `replacements`
+        by_first.setdefault(pair[0][0], []).append(pair)
     slots: list[tuple[str, str]] = []
     out: list[str] = []
     position = 0
-    # One scan, trying the terms longest first at each word start; a term list is small.
+    for match in keep_out.finditer(text) if keep_out else ():
+        out.append(_protect_run(text[position : match.start()], by_first, slots, terms.marker))
+        out.append(match.group())
+        position = match.end()
+    out.append(_protect_run(text[position:], by_first, slots, terms.marker))
+    return Protected("".join(out), slots)
+
+
+def _protect_run(
+    text: str, by_first: dict[str, list[tuple[str, str]]], slots: list[tuple[str, str]], marker: str
+) -> str:
+    """One scan; at each word start only the terms that begin with its character are tried."""
+    out: list[str] = []
+    position = 0
     while position < len(text):
-        at_word_start = position == 0 or not _is_word_char(text[position - 1])
-        matched = False
-        if at_word_start:
-            for term, target in terms.replacements:
+        if position == 0 or not _is_word_char(text[position - 1]):
+            for term, target in by_first.get(text[position], ()):
                 end = position + len(term)
                 if text.startswith(term, position) and (
                     end == len(text) or not _is_word_char(text[end]) or not _is_word_char(term[-1])
                 ):
-                    out.append(placeholder(len(slots), terms.marker))
+                    out.append(placeholder(len(slots), marker))
                     slots.append((term, target))
                     position = end
-                    matched = True
                     break
-        if not matched:
-            out.append(text[position])
-            position += 1
-    return Protected("".join(out), slots)
+            else:
+                out.append(text[position])
+                position += 1
+            continue
+        out.append(text[position])
+        position += 1
+    return "".join(out)
 
 
 def restore(text: str, protected: Protected, marker: str) -> tuple[str, list[str], list[str]]:

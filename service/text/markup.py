@@ -14,56 +14,14 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-INLINE = frozenset(
-    [
-        "a",
-        "abbr",
-        "b",
-        "bdi",
-        "bdo",
-        "cite",
-        "code",
-        "data",
-        "dfn",
-        "em",
-        "font",
-        "i",
-        "img",
-        "kbd",
-        "mark",
-        "q",
-        "s",
-        "samp",
-        "small",
-        "span",
-        "strong",
-        "sub",
-        "sup",
-        "time",
-        "u",
-        "var",
-        "wbr",
-    ]
+_INLINE_WORDS = (
+    "a abbr b bdi bdo cite code data dfn em font i img kbd mark q s samp small span strong "
+    "sub sup time u var wbr"
 )
+INLINE = frozenset(_INLINE_WORDS.split())
 RAW = frozenset({"script", "style", "textarea", "pre", "code"})
-VOID = frozenset(
-    [
-        "area",
-        "base",
-        "br",
-        "col",
-        "embed",
-        "hr",
-        "img",
-        "input",
-        "link",
-        "meta",
-        "param",
-        "source",
-        "track",
-        "wbr",
-    ]
-)
+_VOID_WORDS = "area base br col embed hr img input link meta param source track wbr"
+VOID = frozenset(_VOID_WORDS.split())
 
 
 @dataclass
@@ -176,7 +134,8 @@ class _Parser(HTMLParser):
         self._raw(f"<?{data}>")
 
     def unknown_decl(self, data: str) -> None:
-        self._raw(f"<![{data}]>")
+        # html.parser hands over `CDATA[...` without the closing `]]`; `<![if IE]>` has one `]`.
+        self._raw(f"<![{data}]]>" if data.startswith("CDATA[") else f"<![{data}]>")
 
 
 def marker_for(source: str, base: str = "QXT") -> str:

@@ -6,6 +6,7 @@ URLs and e-mail addresses are copied unchanged; digits are left as written.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from service.text.spans import outside, protected_spans
@@ -35,8 +36,14 @@ _TO_ASCII = str.maketrans(PERSIAN_DIGITS + ARABIC_DIGITS + "٫٬", "0123456789" 
 _TO_PERSIAN = str.maketrans("0123456789" + ARABIC_DIGITS, PERSIAN_DIGITS * 2)
 
 
-def _is_presentation_form(char: str) -> bool:
-    return "\ufb50" <= char <= "\ufdff" or "\ufe70" <= char <= "\ufefe"
+_PRESENTATION = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]")
+# After ZWNJ runs are cut to one: a space with the ZWNJs and spaces around it becomes one
+# space. Each pattern starts with a fixed short prefix: linear, nothing backtracks.
+_ZWNJ_RUN = re.compile("\u200c{2,}")
+_SPACE_RUN = re.compile("\u200c? [ \u200c]*+")
+# Then at most one space or ZWNJ sits on either side of a line break: drop it.
+_LINE_EDGE = re.compile("[ \u200c]?+\n[ \u200c]?+")
+_BLANK_LINES = re.compile("\n{3,}")
 
 
 def _fold_presentation_forms(text: str) -> str:
@@ -45,30 +52,7 @@ def _fold_presentation_forms(text: str) -> str:
     NFKC on everything would also turn `…` into `...`, `²` into `2` and `ﬁ` into `fi`:
     it would change numbers and Latin names, which must pass through unchanged.
     """
-    if not any(_is_presentation_form(c) for c in text):
-        return text
-    return "".join(
-        unicodedata.normalize("NFKC", c) if _is_presentation_form(c) else c for c in text
-    )
-
-
-def _clean_zwnj_and_spaces(line: str) -> str:
-    """One space between words; one ZWNJ at most, never beside a space or at an edge."""
-    out: list[str] = []
-    for char in line:
-        if char == " ":
-            if out and out[-1] == ZWNJ:
-                out.pop()
-            if out and out[-1] != " ":
-                out.append(" ")
-        elif char == ZWNJ:
-            if out and out[-1] not in (" ", ZWNJ):
-                out.append(ZWNJ)
-        else:
-            out.append(char)
-    while out and out[-1] in (" ", ZWNJ):
-        out.pop()
-    return "".join(out)
+    return _PRESENTATION.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
 
 
 def _normalize_plain(text: str) -> str:
@@ -81,23 +65,14 @@ def normalize(text: str) -> str:
     """Canonical form: Persian letters, single spaces, `\\n` lines, `\\n\\n` paragraph breaks."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
     text = text.replace("\u2029", "\n\n").replace("\x85", "\n")
-    parts = [
+    text = "".join(
         text[start:end] if protected else _normalize_plain(text[start:end])
         for start, end, protected in outside(text, protected_spans(text))
-    ]
-    lines = [_clean_zwnj_and_spaces(line) for line in "".join(parts).split("\n")]
+    )
+    text = _SPACE_RUN.sub(" ", _ZWNJ_RUN.sub(ZWNJ, text))
     # Blank lines (a lone no-break space included) mark a paragraph break; runs become one.
-    out: list[str] = []
-    blank = False
-    for line in lines:
-        if not line:
-            blank = bool(out)
-            continue
-        if out:
-            out.append("\n\n" if blank else "\n")
-        out.append(line)
-        blank = False
-    return "".join(out)
+    text = _BLANK_LINES.sub("\n\n", _LINE_EDGE.sub("\n", text))
+    return text.strip(" \n" + ZWNJ)
 
 
 def to_ascii_digits(text: str) -> str:

@@ -4,9 +4,9 @@ One scan for runs of terminators and line breaks (possessive quantifiers: nothin
 backtrack, each character is read once). A sentence ends at a run of `. ! ? ؟ ؛ …` (with the
 closing quotes after it) followed by a space, or at a line break. Not an end: a decimal point
 (no space follows), an abbreviation or initial, a list number at the start of a line, a dot
-inside a URL or e-mail address, a terminator followed by a lower-case Latin word. Closing
-quotes stay with their sentence (`«…است.»`); sentences inside quotes are split like any
-other, as news references do.
+inside a URL or e-mail address, a terminator followed by a lower-case Latin word, an ellipsis
+standing free (`و ...`). Closing quotes stay with their sentence (`«…است.»`); sentences
+inside quotes are split like any other, as news references do.
 """
 
 from __future__ import annotations
@@ -19,56 +19,16 @@ from service.text.spans import protected_spans
 TERMINATORS = frozenset(".!?؟؛…")
 CLOSERS = frozenset("\"'»”’)]")
 # A run of terminators with its closing quotes and the spaces after it, or a run of line breaks.
-# Possessive quantifiers and a match at the first candidate character: every search resumes
-# where the last match ended, so each character is read once.
-_RUN = re.compile("[.!?؟؛…]++[\"'»”’)\\]]*+(?P<space> *+)|\n[ \n]*+")
+# The look-behind lets a match start only where a run starts, and the quantifiers are
+# possessive: a failed attempt costs O(1) and each character is read a bounded number of times.
+_RUN = re.compile("(?<![.!?؟؛…])[.!?؟؛…]++[\"'»”’)\\]]*+(?P<space> ++)(?!\n)|\n[ \n]*+")
 
 # Never end a sentence: titles and Latin abbreviations that a name or number follows.
-TITLES = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "st",
-        "gen",
-        "gov",
-        "sen",
-        "sens",
-        "rep",
-        "reps",
-        "rev",
-        "hon",
-        "capt",
-        "col",
-        "lt",
-        "sgt",
-        "maj",
-        "mt",
-        "ft",
-        "no",
-        "nos",
-        "det",
-        "vs",
-        "v",
-        "e.g",
-        "i.e",
-        "cf",
-        "approx",
-        "fig",
-        "vol",
-        "pp",
-        "p",
-        "ch",
-        "sec",
-        "art",
-        "dept",
-        "est",
-        "ca",
-        "al",
-    ]
+_TITLES_WORDS = (
+    "mr mrs ms dr prof st gen gov sen sens rep reps rev hon capt col lt sgt maj mt ft no "
+    "nos det vs v e.g i.e cf approx fig vol pp p ch sec art dept est ca al"
 )
+TITLES = frozenset(_TITLES_WORDS.split())
 # Month abbreviations do not end a sentence when a day follows: "Dec. 26".
 MONTHS = frozenset(
     ["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"]
@@ -108,8 +68,7 @@ def segment(text: str) -> list[Piece]:
             start = line_start = end
             continue
         after = match.start("space")
-        if after == end or (end < n and text[end] == "\n"):
-            continue  # no space follows (a decimal point, a dot in a word), or a line break will
+        # Only runs followed by spaces (and no line break, which ends the sentence itself) match.
         if not _ends_sentence(text, i, after, line_start, end):
             continue
         pieces.append(Piece(text[start:after], text[after:end]))
@@ -124,13 +83,15 @@ def _ends_sentence(text: str, run_start: int, after: int, line_start: int, follo
     next_char = text[following] if following < len(text) else ""
     if "a" <= next_char <= "z":
         return False  # an English sentence does not start in lower case
-    if run_start == line_start or text[run_start - 1] == " ":
+    if run_start > line_start and text[run_start - 1] == " ":
+        # A free-standing ellipsis ("و ...", "X … Y") marks an omission, not an end.
+        return not (text.startswith("...", run_start) or text[run_start] == "…")
+    if run_start == line_start:
         return True  # no word before the terminators: nothing to be an abbreviation
     if text[run_start:after] != "." and text[run_start] != ".":
         return True  # ! ? ؟ ؛ … end a sentence whatever word precedes them
-    word_start = run_start
-    while word_start > line_start and text[word_start - 1] not in " \n":
-        word_start -= 1
+    # The word before the run starts after the last space of this line (a search in C).
+    word_start = max(text.rfind(" ", line_start, run_start), line_start - 1) + 1
     word = text[word_start:run_start].lstrip("(\"'«“[")
     lowered = word.lower()
     if lowered in ("no", "nos") and not next_char.isdigit():
@@ -141,7 +102,7 @@ def _ends_sentence(text: str, run_start: int, after: int, line_start: int, follo
         return False  # an initial (J. K. Rowling, George W. Bush), not "grade A."
     if lowered in MONTHS and next_char.isdigit():
         return False
-    if _is_dotted_acronym(word):
+    if "." in word and _is_dotted_acronym(word):
         return False  # U.S., D.C.: far more often mid-sentence than at its end in news
     # A numbered list item ("1. ", "۱. ") is not a sentence of its own.
     return not (word_start == line_start and word.isdigit() and len(word) <= 3)

@@ -8,8 +8,7 @@ import re
 # forward scan: no backtracking over long inputs.
 _URL = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>\"«»]+", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}'؟،؛»…"
-_EMAIL_LOCAL = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
-_EMAIL_DOMAIN = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]++@[A-Za-z0-9-]++(?:\.[A-Za-z0-9-]++)++")
 
 
 def protected_spans(text: str) -> list[tuple[int, int]]:
@@ -36,25 +35,13 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _emails(text: str) -> list[tuple[int, int]]:
-    """Expand around each `@`; each character is visited at most a few times."""
-    found: list[tuple[int, int]] = []
-    floor = 0  # never scan left past the end of the previous address
-    at = text.find("@")
-    while at != -1:
-        start = at
-        while start > floor and text[start - 1] in _EMAIL_LOCAL:
-            start -= 1
-        end = at + 1
-        while end < len(text) and text[end] in _EMAIL_DOMAIN:
-            end += 1
-        while end > at + 1 and text[end - 1] in ".-":
+    """E-mail addresses; the look-behind makes a match start only where a local part does."""
+    found = []
+    for match in _EMAIL.finditer(text):
+        start, end = match.span()
+        while end > start and text[end - 1] in ".-":
             end -= 1
-        if start < at and "." in text[at + 1 : end]:
-            found.append((start, end))
-            floor = end
-        else:
-            floor = at + 1
-        at = text.find("@", max(end, at + 1))
+        found.append((start, end))
     return found
 
 
