@@ -110,3 +110,6 @@ def test_a_missing_model_says_which_command_fetches_it(tmp_path: Path) -> None:
     assert "`tarjoman models download --profile default`" in hub.missing_reason(tmp_path, "default")
     assert "`tarjoman models build-test`" in local.missing_reason(tmp_path, "tiny")
     assert str(tmp_path) in hub.missing_reason(tmp_path, "default")
+    # Without a profile: the serving one, which `models download` defaults to as well.
+    assert "`tarjoman models download`" in hub.missing_reason(tmp_path)
+    assert "`tarjoman models build-test`" in local.missing_reason(tmp_path)
