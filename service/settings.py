@@ -38,10 +38,18 @@ class Settings(BaseSettings):
         default_factory=lambda: ["all"],
         description="Models to load and warm at start (comma-separated names, `all` or empty).",
     )
-    allow_download: bool = Field(False, description="Let the service fetch missing weights.")
-    device: Literal["auto", "cpu", "cuda"] = Field("auto", description="Where models run.")
+    allow_download: bool = Field(
+        False,
+        description="Fetch missing preloaded hub models in the background at start "
+        "(requests never wait on a download).",
+    )
+    device: Literal["auto", "cpu", "cuda"] = Field(
+        "auto", description="Where models run; `auto` is CUDA when torch sees a GPU."
+    )
     dtype: Literal["auto", "float32", "float16", "bfloat16"] = Field(
-        "auto", description="Weights precision; `auto` is fp32 on CPU and fp16 on CUDA."
+        "auto",
+        description="Precision on CUDA; `auto` is fp16, bf16 for mT5 (fp16 overflows). "
+        "CPU always runs fp32.",
     )
     torch_threads: int = Field(
         0, ge=0, description="torch intra-op threads; 0 means one per CPU core."
