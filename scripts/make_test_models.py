@@ -11,6 +11,7 @@ script, its inputs or the library versions change.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import io
 import json
@@ -47,8 +48,17 @@ def corpus(lang: str) -> list[str]:
     return [line for line in lines if line.strip()]
 
 
-def train_spm(lines: list[str], vocab_size: int, **extra: object) -> bytes:
-    """A unigram sentencepiece model, trained deterministically in one thread."""
+def train_spm(lines: list[str], vocab_size: int, **extra: int) -> bytes:
+    """A unigram sentencepiece model, trained deterministically in one thread (memoized)."""
+    return _train_spm(tuple(lines), vocab_size, tuple(sorted(extra.items())))
+
+
+@functools.cache
+def _train_spm(
+    lines: tuple[str, ...], vocab_size: int, extra: tuple[tuple[str, int], ...]
+) -> bytes:
+    # Both Marian directions train on the same two corpora, and M2M100 and mT5 share one
+    # joint model: training each once keeps the whole build within seconds.
     import sentencepiece as spm
 
     buffer = io.BytesIO()
@@ -62,7 +72,7 @@ def train_spm(lines: list[str], vocab_size: int, **extra: object) -> bytes:
         shuffle_input_sentence=False,
         minloglevel=2,
         hard_vocab_limit=False,  # the seed text alone (no shared data) has fewer pieces
-        **extra,
+        **dict(extra),
     )
     return buffer.getvalue()
 
@@ -132,6 +142,12 @@ def joint_corpus() -> list[str]:
     return corpus("fa") + corpus("en")
 
 
+def joint_spm() -> bytes:
+    """The Persian+English sentencepiece model of M2M100 and mT5, with T5's ids (pad 0, eos 1)."""
+    # M2M100's vocab.json renumbers the pieces its own way, so the ids suit both.
+    return train_spm(joint_corpus(), VOCAB_SIZE, pad_id=0, eos_id=1, unk_id=2, bos_id=-1)
+
+
 def train_bpe(
     lines: list[str], special: list[str], byte_level: bool
 ) -> tuple[dict[str, int], list[tuple[str, str]]]:
@@ -165,7 +181,7 @@ def build_m2m100(out: Path) -> None:
     import torch
     from transformers import M2M100Config, M2M100ForConditionalGeneration, M2M100Tokenizer
 
-    model_spm = train_spm(joint_corpus(), VOCAB_SIZE)
+    model_spm = joint_spm()
     vocab: dict[str, int] = {"<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3}
     for piece in spm_pieces(model_spm):
         vocab.setdefault(piece, len(vocab))
@@ -224,7 +240,7 @@ def build_mt5(out: Path) -> None:
     import torch
     from transformers import MT5Config, MT5ForConditionalGeneration, T5Tokenizer
 
-    model_spm = train_spm(joint_corpus(), VOCAB_SIZE, pad_id=0, eos_id=1, unk_id=2, bos_id=-1)
+    model_spm = joint_spm()
     processor = spm.SentencePieceProcessor(model_proto=model_spm)
     pieces = [
         (processor.id_to_piece(i), processor.get_score(i))

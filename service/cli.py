@@ -62,7 +62,7 @@ def cmd_models_build_test(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_models_download(args: argparse.Namespace, settings: Settings) -> int:
     """Fetch the profile's hub models at their pinned revisions; skip what is already there."""
-    from service.models.download import DownloadError, fetch
+    from service.models.download import DownloadError, HubUnreachable, fetch
 
     profile = _profile(settings, args.profile)
     failed = 0
@@ -76,6 +76,9 @@ def cmd_models_download(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{spec.name}: downloading {spec.hub_id}@{spec.revision} into {settings.models_dir}")
         try:
             folder = fetch(spec, settings.models_dir)
+        except HubUnreachable as exc:
+            print(f"tarjoman: {spec.name}: {exc}; stopping", file=sys.stderr)
+            return 1
         except DownloadError as exc:
             print(f"tarjoman: {spec.name}: {exc}", file=sys.stderr)
             failed += 1

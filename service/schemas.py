@@ -102,7 +102,76 @@ class DetectRequest(_Strict):
         return [self.text] if isinstance(self.text, str) else list(self.text)
 
 
+SummarizeMode = Literal["auto", "abstractive", "extractive"]
+
+
+class SummarizeRequest(_Strict):
+    """POST /v1/summarize."""
+
+    text: str | list[str] = Field(description="One text or a list of texts.")
+    source: SourceLanguage = Field("auto", description="Source language, or auto per text.")
+    target: Language | None = Field(
+        None, description="Language of the summary; default: the source language."
+    )
+    mode: SummarizeMode = Field(
+        "auto",
+        description="auto: the best strategy the profile has ready; abstractive: a summarizer "
+        "model or 503; extractive: whole source sentences, no summarizer.",
+    )
+    max_sentences: int = Field(3, ge=1, le=20, description="Sentences of an extractive summary.")
+    max_words: int = Field(60, ge=10, le=400, description="Words of an abstractive summary.")
+
+    _check_text = field_validator("text")(_texts_not_blank)
+
+    def texts(self) -> list[str]:
+        """The texts as a list."""
+        return [self.text] if isinstance(self.text, str) else list(self.text)
+
+
 class DetectResponse(BaseModel):
     """Response of POST /v1/detect: one detection per input text, in order."""
 
     results: list[DetectionResult]
+
+
+class SummarySentence(BaseModel):
+    """A source sentence an extractive summary quotes, by its position in the source."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    index: int
+    text: str
+
+
+class SummaryResult(BaseModel):
+    """One summary and how it was made."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    summary: str
+    source: Language
+    target: Language
+    strategy: str = Field(
+        description="abstractive, abstractive-then-translate, translate-then-abstractive, "
+        "extractive or extractive-then-translate."
+    )
+    models: list[str] = Field(description="The models used, in the order they ran.")
+    sentences: list[SummarySentence] | None = Field(
+        description="Extractive: the source sentences chosen, in source order."
+    )
+    model_calls: int = Field(description="Summarizer calls made (chunks of every pass).")
+    passes: int = Field(description="Map-reduce passes: 1 when the text fit the model at once.")
+    fallback: str | None = Field(
+        description="Why `auto` did not use a better strategy (a model not ready), if it did not."
+    )
+
+
+class SummarizeResponse(BaseModel):
+    """Response of POST /v1/summarize: one result per input, in order."""
+
+    results: list[SummaryResult]
+    models: list[str]
+    demo: bool = Field(
+        description="True when a random demo model wrote or translated a summary: not a summary."
+    )
+    timing_ms: float

@@ -38,10 +38,18 @@ class Settings(BaseSettings):
         default_factory=lambda: ["all"],
         description="Models to load and warm at start (comma-separated names, `all` or empty).",
     )
-    allow_download: bool = Field(False, description="Let the service fetch missing weights.")
-    device: Literal["auto", "cpu", "cuda"] = Field("auto", description="Where models run.")
+    allow_download: bool = Field(
+        False,
+        description="Fetch missing preloaded hub models in the background at start "
+        "(requests never wait on a download).",
+    )
+    device: Literal["auto", "cpu", "cuda"] = Field(
+        "auto", description="Where models run; `auto` is CUDA when torch sees a GPU."
+    )
     dtype: Literal["auto", "float32", "float16", "bfloat16"] = Field(
-        "auto", description="Weights precision; `auto` is fp32 on CPU and fp16 on CUDA."
+        "auto",
+        description="Precision on CUDA; `auto` is fp16, bf16 for mT5 (fp16 overflows). "
+        "CPU always runs fp32.",
     )
     torch_threads: int = Field(
         0, ge=0, description="torch intra-op threads; 0 means one per CPU core."
@@ -70,6 +78,11 @@ class Settings(BaseSettings):
         4096, description="Most segments queued per model before requests get 503."
     )
     request_timeout_s: float = Field(120.0, gt=0, description="Deadline of each request.")
+    max_summary_calls: PositiveInt = Field(
+        32,
+        description="Most summarizer calls (chunks of every map-reduce pass) one text may take; "
+        "a text that needs more gets 413.",
+    )
     cache_bytes: PositiveInt = Field(
         8 * 1024**3, description="Memory the loaded models may take before the LRU one is evicted."
     )

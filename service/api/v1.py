@@ -1,4 +1,4 @@
-"""The /v1 API: translate, detect and models."""
+"""The /v1 API: translate, detect, summarize and models."""
 
 from __future__ import annotations
 
@@ -9,11 +9,15 @@ from flask import Blueprint
 from service.api.openapi import documented
 from service.api.request import check_text_limits, json_body, validate
 from service.api.state import state
+from service.pipelines.summarize import Request, summarize
 from service.pipelines.translate import Translation, translate
 from service.schemas import (
     DetectionResult,
     DetectRequest,
     DetectResponse,
+    SummarizeRequest,
+    SummarizeResponse,
+    SummaryResult,
     TranslateRequest,
     TranslateResponse,
     TranslationResult,
@@ -79,6 +83,26 @@ def _result(result: Translation) -> TranslationResult:
         terms_applied=list(result.terms_applied),
         terms_lost=list(result.terms_lost),
     )
+
+
+@blueprint.post("/summarize")
+@documented(ok=SummarizeResponse, json=SummarizeRequest, tags=("v1",))
+def summarize_view() -> dict[str, object]:
+    """Summarize one text or a list of texts, in their language or across languages."""
+    started = time.perf_counter()
+    app_state = state()
+    body = validate(SummarizeRequest, json_body())
+    texts = body.texts()
+    check_text_limits(texts, app_state.settings)
+    options = Request(body.mode, body.max_sentences, body.max_words)
+    results = summarize(app_state.engine, texts, body.source, body.target, options)
+    response = SummarizeResponse(
+        results=[SummaryResult.model_validate(r) for r in results],
+        models=sorted({m for r in results for m in r.models}),
+        demo=app_state.engine.demo and any(r.models for r in results),
+        timing_ms=round((time.perf_counter() - started) * 1000, 2),
+    )
+    return response.model_dump()
 
 
 @blueprint.get("/models")

@@ -78,6 +78,7 @@ class TorchModel:
         self.device = device
         self._model = model
         self._tokenizer = tokenizer
+        self._drop = self.family.drop_ids(tokenizer)
         # Request threads count tokens while the worker encodes; some families set the
         # language on the tokenizer first, so setting and encoding must not interleave.
         self._tokenizer_lock = threading.Lock()
@@ -109,14 +110,15 @@ class TorchModel:
                 f"{self.family.source_token_limit}"
             )
         batch = {key: value.to(self.device) for key, value in batch.items()}
+        # Past the family's target limit a model only rambles (or runs out of positions).
+        max_new = min(options.max_new_tokens, self.family.target_token_limit)
         kwargs: dict[str, Any] = {
             "num_beams": options.num_beams,
-            # Past the family's target limit a model only rambles (or runs out of positions).
-            "max_new_tokens": min(options.max_new_tokens, self.family.target_token_limit),
+            "max_new_tokens": max_new,
             "do_sample": False,
         }
         if options.min_new_tokens:
-            kwargs["min_new_tokens"] = options.min_new_tokens
+            kwargs["min_new_tokens"] = min(options.min_new_tokens, max_new)
         if options.no_repeat_ngram_size:
             kwargs["no_repeat_ngram_size"] = options.no_repeat_ngram_size
         if options.num_beams > 1:
@@ -126,8 +128,9 @@ class TorchModel:
             kwargs["forced_bos_token_id"] = forced
         with torch.inference_mode():
             output = self._model.generate(**batch, **kwargs)
+        sequences = [[t for t in row if t not in self._drop] for row in output.tolist()]
         with self._tokenizer_lock:
-            decoded: list[str] = self._tokenizer.batch_decode(output, skip_special_tokens=True)
+            decoded: list[str] = self._tokenizer.batch_decode(sequences, skip_special_tokens=True)
         return [text.strip() for text in decoded]
 
 

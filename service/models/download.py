@@ -1,11 +1,10 @@
-"""Fetch a profile's weights from the Hugging Face hub into the cache layout, at pinned revisions.
+"""Fetch a profile's hub weights into the Hugging Face cache layout, at pinned revisions."""
 
-Only the files a model needs are fetched: config, tokenizer and one weight format (safetensors
-when the repository has it, else PyTorch `.bin`), never the TensorFlow, Flax, Rust or ONNX
-duplicates that many repositories also carry. huggingface_hub skips files already complete in
-the cache and resumes a transfer cut mid-file, so a rerun after an interruption fetches only
-what is missing.
-"""
+# Only the files a model needs are fetched: config, tokenizer and one weight format (safetensors
+# when the repository has it, else PyTorch `.bin`), never the TensorFlow, Flax, Rust or ONNX
+# duplicates many repositories also carry. huggingface_hub skips files already complete in the
+# cache and resumes a transfer cut mid-file, so a rerun after an interruption fetches only what
+# is missing.
 
 from __future__ import annotations
 
@@ -36,6 +35,10 @@ PYTORCH = ("pytorch_model.bin", "pytorch_model-*-of-*.bin", "pytorch_model.bin.i
 
 class DownloadError(RuntimeError):
     """A model could not be fetched; the message says why and what to do."""
+
+
+class HubUnreachable(DownloadError):
+    """No connection to the hub at all: the other models of a profile would fail the same way."""
 
 
 def _matching(files: Iterable[str], patterns: Iterable[str]) -> list[str]:
@@ -75,7 +78,7 @@ def fetch(spec: ModelSpec, models_dir: Path) -> Path:
         RepositoryNotFoundError,
         RevisionNotFoundError,
     )
-    from huggingface_hub.utils import is_offline_mode
+    from huggingface_hub.constants import is_offline_mode
 
     if spec.hub_id is None:
         raise DownloadError(f"{spec.name} is a local folder, not a hub model")
@@ -106,6 +109,9 @@ def fetch(spec: ModelSpec, models_dir: Path) -> Path:
         ) from exc
     except HfHubHTTPError as exc:
         raise DownloadError(f"the hub refused {spec.hub_id}: {exc}") from exc
-    except (OSError, httpx2.HTTPError) as exc:  # refused, DNS, disk full, cut past retries
+    except httpx2.TransportError as exc:  # refused, DNS, timeouts, after the hub's own retries
+        where = endpoint or "https://huggingface.co"
+        raise HubUnreachable(f"could not reach the hub at {where} for {spec.hub_id}: {exc}") from exc
+    except (OSError, httpx2.HTTPError) as exc:  # disk full, a transfer cut past its retries
         raise DownloadError(f"could not fetch {spec.hub_id}: {exc}") from exc
     return Path(folder)

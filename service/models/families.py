@@ -1,11 +1,9 @@
-"""Per-family quirks: language codes, source language, forced first token, limits, defaults.
+"""Per-family quirks: language codes, source language, forced first token, limits, defaults."""
 
-Each family says how to make its model produce the right language. Getting this wrong does
-not fail loudly: the model answers fluently in the wrong language (an NLLB model asked with a
-code it does not know starts from `<unk>`), so every family is exercised by a test with a tiny
-model of the same architecture and tokenizer class. Adding a family is one class here and one
-entry in FAMILIES.
-"""
+# Getting a family wrong does not fail loudly: the model answers fluently in the wrong language
+# (an NLLB model asked with a code it does not know starts from `<unk>`), so every family is
+# exercised by a test with a tiny model of the same architecture and tokenizer class. Adding a
+# family is one class here and one entry in FAMILIES.
 
 from __future__ import annotations
 
@@ -65,6 +63,10 @@ class Family:
         """Tokens that name a language; they must never reach a client."""
         return ()
 
+    def drop_ids(self, tokenizer: Any) -> frozenset[int]:
+        """Output ids to drop before decoding that skip_special_tokens would let through."""
+        return frozenset()
+
     def generation_defaults(self, task: Task) -> GenerationDefaults:
         """Defaults for this task."""
         return self.summary_defaults if task.kind == "summarize" else self.defaults
@@ -99,6 +101,12 @@ class M2M100(Family):
     def language_tokens(self) -> tuple[str, ...]:
         """`__fa__`, `__en__`."""
         return tuple(f"__{code}__" for code in self.language_codes.values())
+
+    def drop_ids(self, tokenizer: Any) -> frozenset[int]:
+        """Every `__xx__` id."""
+        # transformers 5's M2M100Tokenizer no longer registers them as special tokens, so
+        # skip_special_tokens would leave `__en__` at the start of every output.
+        return frozenset(int(i) for i in tokenizer.lang_token_to_id.values())
 
 
 class NLLB(Family):

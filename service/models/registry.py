@@ -61,13 +61,14 @@ class ModelSpec:
             return folder if is_complete(folder) else None
         return hub_snapshot(models_dir, self.hub_id or self.name, self.revision)
 
-    def fetch_hint(self, profile: str) -> str:
-        """The command that puts this model's weights in place."""
+    def fetch_hint(self, profile: str | None = None) -> str:
+        """The command that puts this model's weights in place (default: TARJOMAN_PROFILE's)."""
         if self.hub_id is None:
             return "`tarjoman models build-test`" if self.path else "a local folder"
-        return f"`tarjoman models download --profile {profile}`"
+        option = f" --profile {profile}" if profile else ""
+        return f"`tarjoman models download{option}`"
 
-    def missing_reason(self, models_dir: Path, profile: str) -> str:
+    def missing_reason(self, models_dir: Path, profile: str | None = None) -> str:
         """Why a model is not there, naming the command that fetches it."""
         where = self.hub_id or self.path
         return (
