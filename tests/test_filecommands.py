@@ -248,7 +248,6 @@ def test_a_url_that_is_not_http_is_refused(
     assert "--url must start with http://" in capsys.readouterr().err
 
 
-@pytest.mark.xfail(strict=False, reason="needs /v1/summarize from issue 6")
 def test_summarize_writes_one_summary_per_text(run: Run, tmp_path: Path) -> None:
     source = tmp_path / "in.jsonl"
     articles = [

@@ -10,7 +10,6 @@ from playwright.sync_api import Page, Route, expect
 from tests.browser.conftest import MAX_TEXT_CHARS
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
-NEEDS_SUMMARIZE = pytest.mark.xfail(strict=False, reason="needs /v1/summarize from issue 6")
 
 
 def submit(page: Page, button: str) -> None:
@@ -80,7 +79,6 @@ def summarize(page: Page, text: str, target: str, mode: str | None = None) -> No
     expect(page.locator("#output")).not_to_be_empty()
 
 
-@NEEDS_SUMMARIZE
 def test_summarizes_the_irna_article_in_persian_right_to_left(page: Page, irna_text: str) -> None:
     summarize(page, irna_text, "fa")
     output = page.locator("#output")
@@ -94,7 +92,6 @@ def test_summarizes_the_irna_article_in_persian_right_to_left(page: Page, irna_t
     expect(page.locator("#result-demo")).to_contain_text("not a summary")
 
 
-@NEEDS_SUMMARIZE
 def test_an_extractive_summary_is_called_a_summary(page: Page, irna_text: str) -> None:
     summarize(page, irna_text, "fa", mode="extractive")
     # Sentences quoted from the article: no demo model wrote them.
@@ -104,7 +101,6 @@ def test_an_extractive_summary_is_called_a_summary(page: Page, irna_text: str) -
     expect(page.locator("#meta")).to_contain_text("extractive")
 
 
-@NEEDS_SUMMARIZE
 def test_summarizes_the_irna_article_in_english(page: Page, irna_text: str) -> None:
     summarize(page, irna_text, "en", mode="extractive")
     expect(page.locator("#output")).to_have_attribute("dir", "ltr")

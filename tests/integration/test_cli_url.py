@@ -80,3 +80,38 @@ def test_a_txt_file_against_a_server(tiny_server: Server, tmp_path: Path) -> Non
     assert len(lines) == 4  # three lines and the final newline
     assert [bool(line.strip()) for line in lines] == [True, False, True, False]
     assert "3 texts processed, 0 skipped, 0 failed" in out
+
+
+def test_summarize_ntrex_articles_into_english_against_a_server(
+    tiny_server: Server, tmp_path: Path
+) -> None:
+    persian = data_file("ntrex/newstest2019-ref.fas.txt").read_text(encoding="utf-8").splitlines()
+    ids = data_file("ntrex/DOCUMENT_IDS.tsv").read_text(encoding="utf-8").splitlines()
+    articles: dict[str, list[str]] = {}
+    for doc, line in zip(ids, persian, strict=True):
+        if doc not in articles and len(articles) == 3:
+            break
+        articles.setdefault(doc, []).append(line)
+    source = tmp_path / "articles.jsonl"
+    rows = [
+        json.dumps({"doc": d, "body": " ".join(s)}, ensure_ascii=False) for d, s in articles.items()
+    ]
+    source.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    output = tmp_path / "summaries.jsonl"
+    run = tarjoman(
+        "summarize", str(source), "-o", str(output), "--field", "body", "--source", "fa",
+        "--target", "en", "--max-sentences", "2", "--url", tiny_server.url,
+    )  # fmt: skip
+    out, err = run.communicate(timeout=300)
+    assert "3 texts processed, 0 skipped, 0 failed" in out
+    assert run.returncode == 0, err
+    lines = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
+    assert [line["doc"] for line in lines] == list(articles)
+    for line in lines:
+        assert line["summary"].strip()
+        meta = line["tarjoman"]
+        assert (meta["source"], meta["target"]) == ("fa", "en")
+        assert meta["strategy"]
+        assert meta["models"]
+        assert meta["demo"] is True  # tiny models wrote or translated it: not a summary
+    assert "3/3" in err
