@@ -186,8 +186,11 @@ class Engine:
                 models[name] = {"ready": False, "reason": self._preload_errors[name]}
             else:
                 models[name] = {"ready": False, "reason": "loading"}
-        ready = self._preload_done.is_set() and all(
-            m["ready"] or m.get("missing") for m in models.values()
+        # Missing weights leave the rest serving, but with nothing warm there is no service.
+        ready = (
+            self._preload_done.is_set()
+            and all(m["ready"] or m.get("missing") for m in models.values())
+            and (not models or any(m["ready"] for m in models.values()))
         )
         return {"ready": ready, "models": models, "tasks": self.task_readiness(models)}
 

@@ -182,6 +182,20 @@ def test_a_missing_translator_gets_503_naming_the_download_command(
     assert blocked == []
 
 
+@pytest.mark.parametrize("default_engine", [()], indirect=True)
+def test_with_no_weights_at_all_readyz_is_503_and_says_why(
+    default_engine: Engine, blocked: list[Any]
+) -> None:
+    assert default_engine._preload_done.wait(60)  # preloading is over, not merely under way
+    client = create_app(default_engine.settings, engine=default_engine).test_client()
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    body = response.get_json()
+    assert all(task["ready"] is False for task in body["tasks"].values())
+    assert "tarjoman models download" in body["tasks"]["translate fa-en"]["reason"]
+    assert blocked == []
+
+
 def test_the_nllb_profile_says_non_commercial_at_start(
     make_settings: Callable[..., Settings],
     tmp_path: Path,

@@ -422,3 +422,22 @@ def test_a_summarizer_still_preloading_is_not_waited_for(
     with pytest.raises(ModelNotReady) as info:
         summarize(engine, [irna_text], "fa", "fa", Request(mode="abstractive"))
     assert info.value.retry_after == 10
+
+
+def test_every_step_of_a_cross_lingual_summary_shares_one_request_deadline(
+    make_engine: Callable[..., tuple[Engine, FakeBackend]],
+    irna_text: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    engine, _ = make_engine("default")
+    deadlines: list[float] = []
+    generate = engine.generate
+
+    def spy(spec: object, texts: object, options: object, deadline: float) -> list[str]:
+        deadlines.append(deadline)
+        return generate(spec, texts, options, deadline)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "generate", spy)
+    summarize(engine, [irna_text], "fa", "fa")  # translate, summarize, translate back
+    assert len(deadlines) == 3
+    assert len(set(deadlines)) == 1

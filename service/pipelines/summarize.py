@@ -195,7 +195,10 @@ def _run(
         spec = engine.profile.require(task)
         models.append(spec.name)
         if task.kind == "translate":
-            current = [t.text for t in translate(engine, current, task.source, task.target)]
+            current = [
+                t.text
+                for t in translate(engine, current, task.source, task.target, deadline=deadline)
+            ]
         else:
             done = MapReduce(engine, spec, task, request.max_words).run(current, deadline)
             current = [s.text for s in done]

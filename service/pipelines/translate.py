@@ -89,9 +89,10 @@ def translate(
     html: bool = False,
     terms_glossary: Mapping[str, str] | None = None,
     keep: Sequence[str] | None = None,
+    deadline: float | None = None,
 ) -> list[Translation]:
     """Translate every text; each distinct sentence part goes to its model exactly once."""
-    deadline = engine.deadline()
+    deadline = engine.deadline() if deadline is None else deadline
     everything = "\n".join(texts)
     terms = glossary.Terms.build(
         {normalize(k): v for k, v in (terms_glossary or {}).items()},
