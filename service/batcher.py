@@ -32,7 +32,7 @@ client_gone: contextvars.ContextVar[Callable[[], bool] | None] = contextvars.Con
     "client_gone", default=None
 )
 # How often a waiting request checks whether its client is still there.
-POLL_S = 0.05
+POLL_S = 0.25
 # Right after a batch, its callers often come back with their next request (dashboards, clients
 # in a loop). Waiting for them up to this share of that batch's compute time costs at most that
 # share of throughput, and turns alternating half-full batches into full ones.
