@@ -11,6 +11,7 @@ script, its inputs or the library versions change.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import io
 import json
@@ -47,8 +48,17 @@ def corpus(lang: str) -> list[str]:
     return [line for line in lines if line.strip()]
 
 
-def train_spm(lines: list[str], vocab_size: int, **extra: object) -> bytes:
-    """A unigram sentencepiece model, trained deterministically in one thread."""
+def train_spm(lines: list[str], vocab_size: int, **extra: int) -> bytes:
+    """A unigram sentencepiece model, trained deterministically in one thread (memoized)."""
+    return _train_spm(tuple(lines), vocab_size, tuple(sorted(extra.items())))
+
+
+@functools.cache
+def _train_spm(
+    lines: tuple[str, ...], vocab_size: int, extra: tuple[tuple[str, int], ...]
+) -> bytes:
+    # Both Marian directions train on the same two corpora, and M2M100 and mT5 share one
+    # joint model: training each once keeps the whole build within seconds.
     import sentencepiece as spm
 
     buffer = io.BytesIO()
@@ -62,7 +72,7 @@ def train_spm(lines: list[str], vocab_size: int, **extra: object) -> bytes:
         shuffle_input_sentence=False,
         minloglevel=2,
         hard_vocab_limit=False,  # the seed text alone (no shared data) has fewer pieces
-        **extra,
+        **dict(extra),
     )
     return buffer.getvalue()
 
@@ -127,10 +137,169 @@ def build_marian(out: Path, source: str, target: str) -> None:
     MarianMTModel(config).save_pretrained(out)
 
 
+def joint_corpus() -> list[str]:
+    """Persian and English lines together, for the multilingual tokenizers."""
+    return corpus("fa") + corpus("en")
+
+
+def joint_spm() -> bytes:
+    """The Persian+English sentencepiece model of M2M100 and mT5, with T5's ids (pad 0, eos 1)."""
+    # M2M100's vocab.json renumbers the pieces its own way, so the ids suit both.
+    return train_spm(joint_corpus(), VOCAB_SIZE, pad_id=0, eos_id=1, unk_id=2, bos_id=-1)
+
+
+def train_bpe(
+    lines: list[str], special: list[str], byte_level: bool
+) -> tuple[dict[str, int], list[tuple[str, str]]]:
+    """BPE vocabulary and merges trained by `tokenizers`: byte-level (BART) or Metaspace (NLLB)."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+
+    tokenizer = Tokenizer(models.BPE(unk_token=None if byte_level else "<unk>"))
+    if byte_level:
+        tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+        alphabet = pre_tokenizers.ByteLevel.alphabet()
+    else:
+        tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
+        alphabet = []
+    trainer = trainers.BpeTrainer(
+        vocab_size=VOCAB_SIZE,
+        min_frequency=2,
+        special_tokens=special,
+        initial_alphabet=alphabet,
+        show_progress=False,
+    )
+    tokenizer.train_from_iterator(lines, trainer=trainer)
+    model = json.loads(tokenizer.to_str())["model"]
+    merges = [
+        tuple(m.split(" ", 1)) if isinstance(m, str) else (m[0], m[1]) for m in model["merges"]
+    ]
+    return dict(model["vocab"]), merges  # type: ignore[return-value]
+
+
+def build_m2m100(out: Path) -> None:
+    """An M2M100 model with M2M100Tokenizer: sentencepiece, vocab.json, then `__fa__`/`__en__`."""
+    import torch
+    from transformers import M2M100Config, M2M100ForConditionalGeneration, M2M100Tokenizer
+
+    model_spm = joint_spm()
+    vocab: dict[str, int] = {"<s>": 0, "<pad>": 1, "</s>": 2, "<unk>": 3}
+    for piece in spm_pieces(model_spm):
+        vocab.setdefault(piece, len(vocab))
+    out.mkdir(parents=True)
+    (out / "sentencepiece.bpe.model").write_bytes(model_spm)
+    (out / "vocab.json").write_text(
+        json.dumps(vocab, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    tokenizer = M2M100Tokenizer(
+        vocab_file=str(out / "vocab.json"),
+        spm_file=str(out / "sentencepiece.bpe.model"),
+        src_lang="fa",
+        tgt_lang="en",
+    )
+    tokenizer.save_pretrained(out)
+    torch.manual_seed(1)
+    # As in m2m100_418M (128112 = 128004 + 100 + 8): the language tokens and eight made-up
+    # words sit after vocab.json, outside len(tokenizer).
+    config = M2M100Config(
+        vocab_size=len(vocab) + len(tokenizer.lang_code_to_id) + tokenizer.num_madeup_words,
+        pad_token_id=1,
+        bos_token_id=0,
+        eos_token_id=2,
+        decoder_start_token_id=2,
+        scale_embedding=True,
+        **tiny_dims(),
+    )
+    M2M100ForConditionalGeneration(config).save_pretrained(out)
+
+
+def build_nllb(out: Path) -> None:
+    """An NLLB (M2M100 architecture) model with NllbTokenizer and the FLORES-200 codes."""
+    import torch
+    from transformers import M2M100Config, M2M100ForConditionalGeneration, NllbTokenizer
+
+    vocab, merges = train_bpe(joint_corpus(), ["<s>", "<pad>", "</s>", "<unk>"], byte_level=False)
+    tokenizer = NllbTokenizer(vocab=vocab, merges=merges, src_lang="pes_Arab", tgt_lang="eng_Latn")
+    out.mkdir(parents=True)
+    tokenizer.save_pretrained(out)
+    torch.manual_seed(2)
+    config = M2M100Config(
+        vocab_size=len(tokenizer),
+        pad_token_id=1,
+        bos_token_id=0,
+        eos_token_id=2,
+        decoder_start_token_id=2,
+        scale_embedding=True,
+        **tiny_dims(),
+    )
+    M2M100ForConditionalGeneration(config).save_pretrained(out)
+
+
+def build_mt5(out: Path) -> None:
+    """An mT5 model with T5Tokenizer from a sentencepiece unigram model (pad 0, eos 1, unk 2)."""
+    import sentencepiece as spm
+    import torch
+    from transformers import MT5Config, MT5ForConditionalGeneration, T5Tokenizer
+
+    model_spm = joint_spm()
+    processor = spm.SentencePieceProcessor(model_proto=model_spm)
+    pieces = [
+        (processor.id_to_piece(i), processor.get_score(i))
+        for i in range(processor.get_piece_size())
+    ]
+    out.mkdir(parents=True)
+    (out / "spiece.model").write_bytes(model_spm)
+    tokenizer = T5Tokenizer(vocab=pieces, extra_ids=0)
+    tokenizer.save_pretrained(out)
+    torch.manual_seed(3)
+    config = MT5Config(
+        vocab_size=len(tokenizer),
+        d_model=32,
+        d_kv=16,
+        d_ff=64,
+        num_layers=1,
+        num_decoder_layers=1,
+        num_heads=2,
+        relative_attention_num_buckets=8,
+        pad_token_id=0,
+        eos_token_id=1,
+        decoder_start_token_id=0,
+        tie_word_embeddings=False,
+    )
+    MT5ForConditionalGeneration(config).save_pretrained(out)
+
+
+def build_bart(out: Path) -> None:
+    """A BART model with a byte-level BPE from `tokenizers` (BartTokenizer is RobertaTokenizer)."""
+    import torch
+    from transformers import BartConfig, BartForConditionalGeneration, BartTokenizer
+
+    special = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
+    vocab, merges = train_bpe(corpus("en"), special, byte_level=True)
+    tokenizer = BartTokenizer(vocab=vocab, merges=merges)
+    out.mkdir(parents=True)
+    tokenizer.save_pretrained(out)
+    torch.manual_seed(4)
+    config = BartConfig(
+        vocab_size=len(tokenizer),
+        pad_token_id=1,
+        bos_token_id=0,
+        eos_token_id=2,
+        decoder_start_token_id=2,
+        forced_bos_token_id=0,
+        forced_eos_token_id=2,
+        **tiny_dims(),
+    )
+    BartForConditionalGeneration(config).save_pretrained(out)
+
+
 Builder = Callable[[Path], None]
 BUILDERS: dict[str, Builder] = {
     "marian-fa-en": lambda out: build_marian(out, "fa", "en"),
     "marian-en-fa": lambda out: build_marian(out, "en", "fa"),
+    "m2m100": build_m2m100,
+    "nllb": build_nllb,
+    "mt5": build_mt5,
+    "bart": build_bart,
 }
 
 

@@ -1,4 +1,4 @@
-"""create_app: wiring only. Settings → engine → blueprints → error handlers."""
+"""create_app: wiring only. Settings → engine → request hooks → blueprints → errors → OpenAPI."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask
 
-from service.api import health, metrics, v1
+from service.api import auth, compat, health, limits, logs, metrics, network, openapi, v1
 from service.api.errors import register_error_handlers
 from service.api.state import EXTENSION, AppState
 from service.engine import Engine
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Flask:
     """Build the Flask app; with no engine given, build one and start preloading its models."""
     settings = settings or load_settings()
-    logging.basicConfig(level=settings.log_level)
+    logs.configure_logging(settings)
     if engine is None:
         profile = load_profile(settings.models_file, settings.profile)
         if profile.notice:
@@ -33,9 +33,19 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION] = AppState(settings=settings, engine=engine)
 
+    # Request hooks run in this order: request id and timer, rate limit, API key, /metrics guard.
+    keys = auth.load_keys(settings)
+    network.install(app, settings)
+    logs.install(app, settings)
+    limits.install(app, settings, keys)
+    auth.install(app, keys)
+    auth.guard_metrics(app, settings)
+
     app.register_blueprint(health.blueprint)
     app.register_blueprint(v1.blueprint)
+    app.register_blueprint(compat.blueprint)
     app.register_blueprint(metrics.blueprint)
     metrics.install_hooks(app)
     register_error_handlers(app)
+    openapi.install(app, settings, keys)  # last: it documents every view registered before it
     return app

@@ -31,19 +31,28 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_models_list(args: argparse.Namespace, settings: Settings) -> int:
     """Each model of the profile: present or missing, bytes on disk, licence."""
     profile = _profile(settings, args.profile)
+    print(f"profile {profile.name}: {profile.description}  ({settings.models_dir})")
+    if profile.notice:
+        print(f"note: {profile.notice}")
     missing = 0
     for spec in profile.models:
         folder = spec.local_dir(settings.models_dir)
         if folder is None:
             missing += 1
-        state = f"present {_folder_bytes(folder):>12,d} B" if folder else "missing" + " " * 16
+            state = f"{'missing':<8} {'':>14}"
+        else:
+            state = f"{'present':<8} {_folder_bytes(folder):>12,d} B"
         tasks = ", ".join(str(t) for t in spec.tasks)
-        print(f"{spec.name:<28} {state}  {spec.licence:<22} {tasks}")
+        gated = " (gated)" if spec.gated else ""
+        print(f"{spec.name:<26} {state}  {spec.licence}{gated}  [{tasks}]")
+    if missing:
+        hints = sorted({spec.fetch_hint(profile.name) for spec in profile.models})
+        print(f"{missing} missing; fetch with {' or '.join(hints)}")
     return 1 if args.check and missing else 0
 
 
 def cmd_models_build_test(args: argparse.Namespace, settings: Settings) -> int:
-    """Build the tiny models of the `tiny` profile into the models folder."""
+    """Build the tiny models of the `tiny` profiles into the models folder."""
     sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
     import make_test_models
 
@@ -51,21 +60,30 @@ def cmd_models_build_test(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_models_download(args: argparse.Namespace, settings: Settings) -> int:
-    """Fetch the profile's weights from the Hugging Face hub at their pinned revisions."""
-    from huggingface_hub import snapshot_download
+    """Fetch the profile's hub models at their pinned revisions; skip what is already there."""
+    from service.models.download import DownloadError, HubUnreachable, fetch
 
     profile = _profile(settings, args.profile)
+    failed = 0
     for spec in profile.models:
-        if spec.hub_id is None or spec.local_dir(settings.models_dir) is not None:
+        if spec.hub_id is None:
+            print(f"{spec.name}: a local folder; build it with `tarjoman models build-test`")
             continue
-        print(f"downloading {spec.hub_id}@{spec.revision} into {settings.models_dir}")
-        snapshot_download(
-            spec.hub_id,
-            revision=spec.revision,
-            cache_dir=settings.models_dir,
-            allow_patterns=["*.json", "*.safetensors", "*.model", "*.spm", "*.txt"],
-        )
-    return 0
+        if spec.local_dir(settings.models_dir) is not None:
+            print(f"{spec.name}: present")
+            continue
+        print(f"{spec.name}: downloading {spec.hub_id}@{spec.revision} into {settings.models_dir}")
+        try:
+            folder = fetch(spec, settings.models_dir)
+        except HubUnreachable as exc:
+            print(f"tarjoman: {spec.name}: {exc}; stopping", file=sys.stderr)
+            return 1
+        except DownloadError as exc:
+            print(f"tarjoman: {spec.name}: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        print(f"{spec.name}: done, {_folder_bytes(folder):,d} B in {folder}")
+    return 1 if failed else 0
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -156,6 +156,7 @@ class Engine:
         for name in self.preload_names():
             spec = self.profile.spec(name)
             try:
+                self._fetch_if_allowed(spec)
                 task = spec.tasks[0]
                 self.generate(spec, ["warm up"], self.options_for(spec, task), self.deadline())
                 self._warmed.add(name)
@@ -164,18 +165,57 @@ class Engine:
                 self._preload_errors[name] = str(exc)
         self._preload_done.set()
 
+    def _fetch_if_allowed(self, spec: ModelSpec) -> None:
+        """With TARJOMAN_ALLOW_DOWNLOAD, fetch a missing hub model (preload thread only)."""
+        if not self.settings.allow_download or spec.hub_id is None:
+            return
+        if spec.local_dir(self.settings.models_dir) is None:
+            from service.models.download import fetch
+
+            log.warning("fetching %s@%s (TARJOMAN_ALLOW_DOWNLOAD)", spec.hub_id, spec.revision)
+            fetch(spec, self.settings.models_dir)
+
+    def _missing(self, spec: ModelSpec) -> str | None:
+        """Why a model's weights are absent for good (not still being fetched), or None."""
+        if spec.local_dir(self.settings.models_dir) is not None:
+            return None
+        fetching = self.settings.allow_download and spec.hub_id is not None
+        if fetching and not self._preload_done.is_set():
+            return None
+        return spec.missing_reason(self.settings.models_dir, self.profile.name)
+
     def readiness(self) -> dict[str, Any]:
-        """Whether every preloaded model is loaded and warmed, with a reason per model."""
-        models = {}
+        """Whether the preloaded models on disk are warmed; reasons per model and per task."""
+        # Missing weights make only their own tasks unready: the other tasks keep serving.
+        models: dict[str, dict[str, Any]] = {}
         for name in self.preload_names():
-            if name in self._preload_errors:
-                models[name] = {"ready": False, "reason": self._preload_errors[name]}
-            elif name in self._warmed:
+            missing = self._missing(self.profile.spec(name))
+            if name in self._warmed:
                 models[name] = {"ready": True, "reason": "loaded and warmed"}
+            elif missing is not None:
+                models[name] = {"ready": False, "missing": True, "reason": missing}
+            elif name in self._preload_errors:
+                models[name] = {"ready": False, "reason": self._preload_errors[name]}
             else:
                 models[name] = {"ready": False, "reason": "loading"}
-        ready = self._preload_done.is_set() and all(m["ready"] for m in models.values())
-        return {"ready": ready, "models": models}
+        ready = self._preload_done.is_set() and all(
+            m["ready"] or m.get("missing") for m in models.values()
+        )
+        return {"ready": ready, "models": models, "tasks": self.task_readiness(models)}
+
+    def task_readiness(self, models: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """Per task of the profile: the model serving it, whether it can serve now, and why."""
+        tasks: dict[str, dict[str, Any]] = {}
+        for task, spec in self.profile.by_task.items():
+            missing = self._missing(spec)
+            if spec.name in models:
+                state = {"ready": models[spec.name]["ready"], "reason": models[spec.name]["reason"]}
+            elif missing is not None:
+                state = {"ready": False, "reason": missing}
+            else:
+                state = {"ready": True, "reason": "on disk; loads on first use"}
+            tasks[str(task)] = {"model": spec.name, **state}
+        return tasks
 
     def models_info(self) -> list[dict[str, Any]]:
         """What /v1/models shows for each model of the profile."""

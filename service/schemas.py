@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Language = Literal["fa", "en"]
 SourceLanguage = Literal["fa", "en", "auto"]
+TERM = Field(min_length=1, max_length=200)
 
 
 class _Strict(BaseModel):
@@ -32,6 +33,16 @@ class TranslateRequest(_Strict):
     source: SourceLanguage = Field("auto", description="Source language, or auto per text.")
     target: Language | None = Field(None, description="Target language; default: the other one.")
 
+    format: Literal["text", "html"] = Field(
+        "text", description="`html`: translate text nodes only; tags and attributes come back."
+    )
+    glossary: dict[Annotated[str, TERM], Annotated[str, Field(max_length=200)]] | None = Field(
+        None, max_length=500, description="Source term → the target term to write for it."
+    )
+    keep: list[Annotated[str, TERM]] | None = Field(
+        None, max_length=500, description="Terms never translated: names, acronyms, tickers."
+    )
+
     _check_text = field_validator("text")(_texts_not_blank)
 
     @model_validator(mode="after")
@@ -45,6 +56,14 @@ class TranslateRequest(_Strict):
         return [self.text] if isinstance(self.text, str) else list(self.text)
 
 
+class DetectionResult(BaseModel):
+    """The language of one text (null when it has no letters) and the share of its script."""
+
+    language: Language | None
+    confidence: float = Field(description="Share of the letters in the language's script, 0..1.")
+    reliable: bool = Field(description="False when the text is too mixed to translate as `auto`.")
+
+
 class TranslationResult(BaseModel):
     """One translated text."""
 
@@ -52,6 +71,12 @@ class TranslationResult(BaseModel):
     source: Language
     target: Language
     model: str | None
+    detected: DetectionResult | None = Field(None, description="Set when `source` was auto.")
+    untranslated: bool = Field(False, description="True for a text with no letters: as sent.")
+    terms_applied: list[str] = Field(default_factory=list, description="Glossary/keep terms used.")
+    terms_lost: list[str] = Field(
+        default_factory=list, description="Terms whose placeholder the model did not copy."
+    )
 
 
 class TranslateResponse(BaseModel):
@@ -61,5 +86,92 @@ class TranslateResponse(BaseModel):
     models: list[str]
     demo: bool = Field(
         description="True when the models are random demo models: not a translation."
+    )
+    timing_ms: float
+
+
+class DetectRequest(_Strict):
+    """POST /v1/detect."""
+
+    text: str | list[str] = Field(description="One text or a list of texts.")
+
+    _check_text = field_validator("text")(_texts_not_blank)
+
+    def texts(self) -> list[str]:
+        """The texts as a list."""
+        return [self.text] if isinstance(self.text, str) else list(self.text)
+
+
+SummarizeMode = Literal["auto", "abstractive", "extractive"]
+
+
+class SummarizeRequest(_Strict):
+    """POST /v1/summarize."""
+
+    text: str | list[str] = Field(description="One text or a list of texts.")
+    source: SourceLanguage = Field("auto", description="Source language, or auto per text.")
+    target: Language | None = Field(
+        None, description="Language of the summary; default: the source language."
+    )
+    mode: SummarizeMode = Field(
+        "auto",
+        description="auto: the best strategy the profile has ready; abstractive: a summarizer "
+        "model or 503; extractive: whole source sentences, no summarizer.",
+    )
+    max_sentences: int = Field(3, ge=1, le=20, description="Sentences of an extractive summary.")
+    max_words: int = Field(60, ge=10, le=400, description="Words of an abstractive summary.")
+
+    _check_text = field_validator("text")(_texts_not_blank)
+
+    def texts(self) -> list[str]:
+        """The texts as a list."""
+        return [self.text] if isinstance(self.text, str) else list(self.text)
+
+
+class DetectResponse(BaseModel):
+    """Response of POST /v1/detect: one detection per input text, in order."""
+
+    results: list[DetectionResult]
+
+
+class SummarySentence(BaseModel):
+    """A source sentence an extractive summary quotes, by its position in the source."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    index: int
+    text: str
+
+
+class SummaryResult(BaseModel):
+    """One summary and how it was made."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    summary: str
+    source: Language
+    target: Language
+    strategy: str = Field(
+        description="abstractive, abstractive-then-translate, translate-then-abstractive, "
+        "extractive or extractive-then-translate."
+    )
+    models: list[str] = Field(description="The models used, in the order they ran.")
+    sentences: list[SummarySentence] | None = Field(
+        description="Extractive: the source sentences chosen, in source order."
+    )
+    model_calls: int = Field(description="Summarizer calls made (chunks of every pass).")
+    passes: int = Field(description="Map-reduce passes: 1 when the text fit the model at once.")
+    fallback: str | None = Field(
+        description="Why `auto` did not use a better strategy (a model not ready), if it did not."
+    )
+
+
+class SummarizeResponse(BaseModel):
+    """Response of POST /v1/summarize: one result per input, in order."""
+
+    results: list[SummaryResult]
+    models: list[str]
+    demo: bool = Field(
+        description="True when a random demo model wrote or translated a summary: not a summary."
     )
     timing_ms: float

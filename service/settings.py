@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from limits import parse_many
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 PREFIX = "TARJOMAN_"
@@ -37,10 +38,18 @@ class Settings(BaseSettings):
         default_factory=lambda: ["all"],
         description="Models to load and warm at start (comma-separated names, `all` or empty).",
     )
-    allow_download: bool = Field(False, description="Let the service fetch missing weights.")
-    device: Literal["auto", "cpu", "cuda"] = Field("auto", description="Where models run.")
+    allow_download: bool = Field(
+        False,
+        description="Fetch missing preloaded hub models in the background at start "
+        "(requests never wait on a download).",
+    )
+    device: Literal["auto", "cpu", "cuda"] = Field(
+        "auto", description="Where models run; `auto` is CUDA when torch sees a GPU."
+    )
     dtype: Literal["auto", "float32", "float16", "bfloat16"] = Field(
-        "auto", description="Weights precision; `auto` is fp32 on CPU and fp16 on CUDA."
+        "auto",
+        description="Precision on CUDA; `auto` is fp16, bf16 for mT5 (fp16 overflows). "
+        "CPU always runs fp32.",
     )
     torch_threads: int = Field(
         0, ge=0, description="torch intra-op threads; 0 means one per CPU core."
@@ -72,6 +81,11 @@ class Settings(BaseSettings):
         4096, description="Most segments queued per model before requests get 503."
     )
     request_timeout_s: float = Field(120.0, gt=0, description="Deadline of each request.")
+    max_summary_calls: PositiveInt = Field(
+        32,
+        description="Most summarizer calls (chunks of every map-reduce pass) one text may take; "
+        "a text that needs more gets 413.",
+    )
     cache_bytes: PositiveInt = Field(
         8 * 1024**3, description="Memory the loaded models may take before the LRU one is evicted."
     )
@@ -83,6 +97,48 @@ class Settings(BaseSettings):
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Logging level."
+    )
+    output_digits: Literal["target", "ascii", "keep"] = Field(
+        "target",
+        description="Digits in translations: `target` (ASCII in English, Persian in Persian), "
+        "`ascii` everywhere, or `keep` as the model wrote them.",
+    )
+    api_keys: list[SecretStr] = Field(
+        default_factory=list,
+        description="API keys accepted (comma-separated); with none here or in the file, no key.",
+    )
+    api_keys_file: Path | None = Field(
+        None, description="A file of API keys, one a line (blank lines and `#` comments skipped)."
+    )
+    rate_limit: str = Field(
+        "", description="Requests per key or client address, e.g. `60/minute`; empty: no limit."
+    )
+    rate_limit_chars: str = Field(
+        "",
+        description="Characters of text per key or client address, e.g. `200000/hour`; "
+        "empty: no limit.",
+    )
+    rate_limit_storage: str = Field(
+        "memory://",
+        description="Where rate limits count: `memory://` (one process) or `redis://host:port/0` "
+        "(shared by workers and replicas).",
+    )
+    trusted_proxies: int = Field(
+        0,
+        ge=0,
+        description="Reverse proxies in front that append X-Forwarded-For; 0: the socket address.",
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins allowed to call the API from a browser (comma-separated); none.",
+    )
+    log_text: bool = Field(
+        False, description="Put request texts in the request log (debugging only)."
+    )
+    docs: bool = Field(True, description="Serve /docs and /openapi.json.")
+    metrics: bool = Field(True, description="Serve /metrics.")
+    metrics_token: SecretStr | None = Field(
+        None, description="Bearer token /metrics requires; unset: /metrics is open."
     )
 
     @classmethod
@@ -97,13 +153,24 @@ class Settings(BaseSettings):
         """Read only what is passed in: `load_settings` is the one way in from the environment."""
         return (init_settings,)
 
-    @field_validator("preload", mode="before")
+    @field_validator("preload", "api_keys", "cors_origins", mode="before")
     @classmethod
     def _split_list(cls, value: Any) -> Any:
         """Accept a comma-separated string for list settings."""
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+    @field_validator("rate_limit", "rate_limit_chars")
+    @classmethod
+    def _parse_rate(cls, value: str) -> str:
+        """A rate limit must parse now (`N/second|minute|hour|day`), not at the first request."""
+        if value.strip():
+            try:
+                parse_many(value)
+            except ValueError as exc:
+                raise ValueError(f"not a rate limit like `60/minute`: {exc}") from None
+        return value.strip()
 
 
 def env_name(field: str) -> str:

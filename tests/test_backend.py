@@ -50,3 +50,32 @@ def test_refuses_to_truncate_a_source_over_the_limit(marian: TorchModel) -> None
 def test_reports_its_size_and_device(marian: TorchModel) -> None:
     assert marian.device == "cpu"
     assert 10_000 < marian.nbytes < 5_000_000
+
+
+def test_cpu_runs_fp32_whatever_dtype_is_asked() -> None:
+    import torch
+
+    for asked in ("auto", "float32", "float16", "bfloat16"):
+        assert TorchBackend(device="cpu", dtype=asked).dtype("cpu") == torch.float32
+
+
+def test_cuda_runs_fp16_by_default_and_mt5_never_in_fp16() -> None:
+    import torch
+
+    from service.models.families import family_of
+
+    backend = TorchBackend(device="cuda", dtype="auto")
+    assert backend.dtype("cuda", family_of("m2m100")) == torch.float16
+    assert backend.dtype("cuda", family_of("mt5")) in (torch.bfloat16, torch.float32)
+    assert TorchBackend(dtype="bfloat16").dtype("cuda") == torch.bfloat16
+
+
+def test_cuda_without_a_gpu_is_refused_with_the_setting_named() -> None:
+    import torch
+
+    from service.errors import ModelNotReady
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    with pytest.raises(ModelNotReady, match="TARJOMAN_DEVICE=cuda"):
+        TorchBackend(device="cuda").device()

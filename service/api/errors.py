@@ -18,6 +18,7 @@ _HTTP_ERRORS: dict[int, type[errors.TarjomanError]] = {
     405: errors.MethodNotAllowed,
     413: errors.PayloadTooLarge,
     415: errors.UnsupportedMediaType,
+    429: errors.RateLimited,
 }
 
 
@@ -36,15 +37,19 @@ def _on_tarjoman_error(error: errors.TarjomanError) -> Response:
     return error_response(error)
 
 
-def _on_http_exception(error: HTTPException) -> Response:
+def http_error(error: HTTPException) -> errors.TarjomanError:
+    """One of our errors for a werkzeug HTTP error (routing, body size, rate limits)."""
     status = error.code or 500
     kind = _HTTP_ERRORS.get(status, errors.ClientError if status < 500 else errors.TarjomanError)
     message = error.description or error.name
     if status == 413:
         message = "the request body is over the configured limit (TARJOMAN_MAX_BODY_BYTES)"
-    wrapped = kind(message)
-    response = error_response(wrapped)
-    response.status_code = status
+    return kind(message)
+
+
+def _on_http_exception(error: HTTPException) -> Response:
+    response = error_response(http_error(error))
+    response.status_code = error.code or 500
     return response
 
 

@@ -7,6 +7,7 @@ import time
 
 from flask import Blueprint, Flask, Response, g, request
 
+from service.api.openapi import documented
 from service.api.state import state
 from service.batcher import client_gone
 
@@ -14,6 +15,7 @@ blueprint = Blueprint("metrics", __name__)
 
 
 @blueprint.get("/metrics")
+@documented(errors=(401, 403, 404), tags=("metrics",))
 def metrics_view() -> Response:
     """Prometheus exposition of every worker's metrics."""
     body, content_type = state().engine.metrics.render()

@@ -1,1 +1,1 @@
-"""Model registry, family adapters, the torch backend and the model cache."""
+"""Model registry, family adapters, hub downloads, the torch backend and the model cache."""

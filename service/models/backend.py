@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from service.errors import ModelNotReady
 from service.models.families import Family, family_of
 from service.models.registry import ModelSpec, Task
 
@@ -77,6 +78,7 @@ class TorchModel:
         self.device = device
         self._model = model
         self._tokenizer = tokenizer
+        self._drop = self.family.drop_ids(tokenizer)
         # Request threads count tokens while the worker encodes; some families set the
         # language on the tokenizer first, so setting and encoding must not interleave.
         self._tokenizer_lock = threading.Lock()
@@ -108,13 +110,15 @@ class TorchModel:
                 f"{self.family.source_token_limit}"
             )
         batch = {key: value.to(self.device) for key, value in batch.items()}
+        # Past the family's target limit a model only rambles (or runs out of positions).
+        max_new = min(options.max_new_tokens, self.family.target_token_limit)
         kwargs: dict[str, Any] = {
             "num_beams": options.num_beams,
-            "max_new_tokens": options.max_new_tokens,
+            "max_new_tokens": max_new,
             "do_sample": False,
         }
         if options.min_new_tokens:
-            kwargs["min_new_tokens"] = options.min_new_tokens
+            kwargs["min_new_tokens"] = min(options.min_new_tokens, max_new)
         if options.no_repeat_ngram_size:
             kwargs["no_repeat_ngram_size"] = options.no_repeat_ngram_size
         if options.num_beams > 1:
@@ -124,8 +128,9 @@ class TorchModel:
             kwargs["forced_bos_token_id"] = forced
         with torch.inference_mode():
             output = self._model.generate(**batch, **kwargs)
+        sequences = [[t for t in row if t not in self._drop] for row in output.tolist()]
         with self._tokenizer_lock:
-            decoded: list[str] = self._tokenizer.batch_decode(output, skip_special_tokens=True)
+            decoded: list[str] = self._tokenizer.batch_decode(sequences, skip_special_tokens=True)
         return [text.strip() for text in decoded]
 
 
@@ -151,19 +156,30 @@ class TorchBackend:
                 self._configured = True
 
     def device(self) -> str:
-        """The device models go to."""
+        """The device models go to; `cuda` without a GPU is refused, never silently CPU."""
         import torch
 
         if self._device_setting == "auto":
             return "cuda" if torch.cuda.is_available() else "cpu"
+        if self._device_setting.startswith("cuda") and not torch.cuda.is_available():
+            raise ModelNotReady(
+                "TARJOMAN_DEVICE=cuda but torch sees no CUDA device "
+                f"(torch {torch.__version__}); use TARJOMAN_DEVICE=auto or cpu"
+            )
         return self._device_setting
 
-    def dtype(self, device: str) -> torch.dtype:
-        """fp32 on CPU; fp16 (or the dtype asked for) on CUDA."""
+    def dtype(self, device: str, family: Family | None = None) -> torch.dtype:
+        """fp32 on CPU; on CUDA fp16 by default, bf16 (or fp32) for families that overflow in fp16."""
         import torch
 
+        if not device.startswith("cuda"):
+            if self._dtype_setting not in ("auto", "float32"):
+                log.warning("TARJOMAN_DTYPE=%s applies on CUDA only; CPU runs fp32", self._dtype_setting)
+            return torch.float32
         if self._dtype_setting == "auto":
-            return torch.float16 if device.startswith("cuda") else torch.float32
+            if family is None or family.fp16_safe:
+                return torch.float16
+            return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float32
         return {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}[
             self._dtype_setting
         ]
@@ -181,7 +197,7 @@ class TorchBackend:
         device = self.device()
         tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
         model = AutoModelForSeq2SeqLM.from_pretrained(
-            folder, local_files_only=True, dtype=self.dtype(device)
+            folder, local_files_only=True, dtype=self.dtype(device, family_of(spec.family))
         )
         model.to(device)
         model.eval()

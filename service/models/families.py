@@ -1,5 +1,10 @@
 """Per-family quirks: language codes, source language, forced first token, limits, defaults."""
 
+# Getting a family wrong does not fail loudly: the model answers fluently in the wrong language
+# (an NLLB model asked with a code it does not know starts from `<unk>`), so every family is
+# exercised by a test with a tiny model of the same architecture and tokenizer class. Adding a
+# family is one class here and one entry in FAMILIES.
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,13 +26,27 @@ class Family:
     """A model family: how to tell its tokenizer and generate() which languages to use."""
 
     name: ClassVar[str] = ""
+    # Our language ("fa", "en") → the family's code for it; empty when the family has none.
     language_codes: ClassVar[dict[str, str]] = {}
+    # Which task kinds the family can do at all (a profile may still pick one direction).
+    task_kinds: ClassVar[tuple[str, ...]] = ("translate",)
+    summary_languages: ClassVar[tuple[str, ...]] = ()
     source_token_limit: ClassVar[int] = 512
     target_token_limit: ClassVar[int] = 512
     defaults: ClassVar[GenerationDefaults] = GenerationDefaults()
     summary_defaults: ClassVar[GenerationDefaults] = GenerationDefaults(
         num_beams=4, no_repeat_ngram_size=3, length_penalty=2.0
     )
+    # T5-family activations overflow fp16 (NaN output); those run bf16 on CUDA instead.
+    fp16_safe: ClassVar[bool] = True
+
+    def supports(self, task: Task) -> bool:
+        """Whether a model of this family can do `task`."""
+        if task.kind not in self.task_kinds:
+            return False
+        if task.kind == "summarize":
+            return task.source == task.target and task.source in self.summary_languages
+        return not self.language_codes or {task.source, task.target} <= set(self.language_codes)
 
     def prefix(self, task: Task) -> str:
         """Text put before every input (T5-style task prefixes); none by default."""
@@ -40,6 +59,14 @@ class Family:
         """The token generate() must put first, naming the output language; None if none."""
         return None
 
+    def language_tokens(self) -> tuple[str, ...]:
+        """Tokens that name a language; they must never reach a client."""
+        return ()
+
+    def drop_ids(self, tokenizer: Any) -> frozenset[int]:
+        """Output ids to drop before decoding that skip_special_tokens would let through."""
+        return frozenset()
+
     def generation_defaults(self, task: Task) -> GenerationDefaults:
         """Defaults for this task."""
         return self.summary_defaults if task.kind == "summarize" else self.defaults
@@ -49,6 +76,7 @@ class Marian(Family):
     """Opus-MT style models: one model per direction, nothing to set."""
 
     name = "marian"
+    defaults = GenerationDefaults(num_beams=4)
 
 
 class M2M100(Family):
@@ -57,7 +85,8 @@ class M2M100(Family):
     name = "m2m100"
     language_codes = {"fa": "fa", "en": "en"}
     source_token_limit = 1024
-    target_token_limit = 1024
+    # m2m100_418M's config: max_length 200, num_beams 5.
+    target_token_limit = 200
     defaults = GenerationDefaults(num_beams=5)
 
     def prepare_tokenizer(self, tokenizer: Any, task: Task) -> None:
@@ -69,8 +98,79 @@ class M2M100(Family):
         """The `__en__`/`__fa__` token."""
         return int(tokenizer.get_lang_id(self.language_codes[task.target]))
 
+    def language_tokens(self) -> tuple[str, ...]:
+        """`__fa__`, `__en__`."""
+        return tuple(f"__{code}__" for code in self.language_codes.values())
 
-FAMILIES: dict[str, Family] = {family.name: family for family in (Marian(), M2M100())}
+    def drop_ids(self, tokenizer: Any) -> frozenset[int]:
+        """Every `__xx__` id."""
+        # transformers 5's M2M100Tokenizer no longer registers them as special tokens, so
+        # skip_special_tokens would leave `__en__` at the start of every output.
+        return frozenset(int(i) for i in tokenizer.lang_token_to_id.values())
+
+
+class NLLB(Family):
+    """facebook/nllb-200-*: FLORES-200 codes; Persian is `pes_Arab` (`fas_Arab` does not exist)."""
+
+    name = "nllb"
+    language_codes = {"fa": "pes_Arab", "en": "eng_Latn"}
+    # The model card: trained on inputs of at most 512 tokens; config max_length 200.
+    source_token_limit = 512
+    target_token_limit = 200
+    defaults = GenerationDefaults(num_beams=4)
+
+    def prepare_tokenizer(self, tokenizer: Any, task: Task) -> None:
+        """NLLB encodes `pes_Arab ... </s>` once src_lang is set (non-legacy behaviour)."""
+        tokenizer.src_lang = self.language_codes[task.source]
+        tokenizer.tgt_lang = self.language_codes[task.target]
+
+    def forced_bos_token_id(self, tokenizer: Any, task: Task) -> int | None:
+        """The `eng_Latn`/`pes_Arab` token; an unknown code would silently become `<unk>`."""
+        code = self.language_codes[task.target]
+        token_id = int(tokenizer.convert_tokens_to_ids(code))
+        if token_id == tokenizer.unk_token_id:
+            raise ValueError(f"the tokenizer has no language token {code!r}")
+        return token_id
+
+    def language_tokens(self) -> tuple[str, ...]:
+        """`pes_Arab`, `eng_Latn`."""
+        return tuple(self.language_codes.values())
+
+
+class MT5(Family):
+    """mT5 summarizers (XL-Sum, pn-summary): input as is, no prefix, output language = input's."""
+
+    name = "mt5"
+    fp16_safe = False
+    task_kinds = ("summarize",)
+    summary_languages = ("fa", "en")
+    # csebuetnlp/mT5_multilingual_XLSum's card: 512 source tokens, 84 new tokens, 4 beams,
+    # no_repeat_ngram_size 2.
+    source_token_limit = 512
+    target_token_limit = 84
+    summary_defaults = GenerationDefaults(num_beams=4, no_repeat_ngram_size=2, length_penalty=1.0)
+
+
+class BART(Family):
+    """BART summarizers (distilbart-cnn): English only, first token forced to `<s>`."""
+
+    name = "bart"
+    task_kinds = ("summarize",)
+    summary_languages = ("en",)
+    # sshleifer/distilbart-cnn-12-6's config: 1024 positions, max_length 142, 4 beams,
+    # length_penalty 2.0, no_repeat_ngram_size 3.
+    source_token_limit = 1024
+    target_token_limit = 142
+    summary_defaults = GenerationDefaults(num_beams=4, no_repeat_ngram_size=3, length_penalty=2.0)
+
+    def forced_bos_token_id(self, tokenizer: Any, task: Task) -> int | None:
+        """`<s>`, as the CNN checkpoints' config forces; said here so no checkpoint can omit it."""
+        return int(tokenizer.bos_token_id)
+
+
+FAMILIES: dict[str, Family] = {
+    family.name: family for family in (Marian(), M2M100(), NLLB(), MT5(), BART())
+}
 
 
 def family_of(name: str) -> Family:

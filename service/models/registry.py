@@ -58,8 +58,23 @@ class ModelSpec:
         if self.path is not None:
             folder = Path(self.path)
             folder = folder if folder.is_absolute() else models_dir / folder
-            return folder if (folder / "config.json").is_file() else None
+            return folder if is_complete(folder) else None
         return hub_snapshot(models_dir, self.hub_id or self.name, self.revision)
+
+    def fetch_hint(self, profile: str | None = None) -> str:
+        """The command that puts this model's weights in place (default: TARJOMAN_PROFILE's)."""
+        if self.hub_id is None:
+            return "`tarjoman models build-test`" if self.path else "a local folder"
+        option = f" --profile {profile}" if profile else ""
+        return f"`tarjoman models download{option}`"
+
+    def missing_reason(self, models_dir: Path, profile: str | None = None) -> str:
+        """Why a model is not there, naming the command that fetches it."""
+        where = self.hub_id or self.path
+        return (
+            f"the weights of {self.name} ({where}) are not in {models_dir}; "
+            f"run {self.fetch_hint(profile)} to fetch them"
+        )
 
 
 @dataclass(frozen=True)
@@ -106,7 +121,15 @@ def hub_snapshot(models_dir: Path, repo_id: str, revision: str | None) -> Path |
     ref_file = repo_dir / "refs" / ref
     commit = ref_file.read_text().strip() if ref_file.is_file() else ref
     folder = repo_dir / "snapshots" / commit
-    return folder if (folder / "config.json").is_file() else None
+    return folder if is_complete(folder) else None
+
+
+def is_complete(folder: Path) -> bool:
+    """A config and weights are there (a download cut short has the one without the other)."""
+    weights = ("*.safetensors", "pytorch_model*.bin")
+    return (folder / "config.json").is_file() and any(
+        True for pattern in weights for _ in folder.glob(pattern)
+    )
 
 
 def _spec(entry: dict[str, Any]) -> ModelSpec:

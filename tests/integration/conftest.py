@@ -68,8 +68,8 @@ def start_server(
         try:
             if requests.get(server.url + "/readyz", timeout=2).status_code == 200:
                 return process, server
-        except requests.ConnectionError:
-            pass
+        except (requests.ConnectionError, requests.Timeout):
+            pass  # not listening yet, or too busy loading models to answer within 2 s
         time.sleep(0.2)
     process.terminate()
     raise RuntimeError(f"gunicorn was not ready in {timeout}s:\n{server.log_text()}")

@@ -1,0 +1,82 @@
+"""Rate limits with Flask-Limiter: per API key or client address, in requests and characters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask, Response, request
+from flask_limiter import ApplicationLimit, Limiter
+
+from service.api.auth import PROTECTED_BLUEPRINTS, PUBLIC_ENDPOINTS, KeyRing, client_key_id
+from service.api.payload import request_chars
+from service.settings import Settings
+
+
+def _exempt() -> bool:
+    """Only work on the API counts: not health, docs, metrics, the page or CORS preflights."""
+    return (
+        request.method == "OPTIONS"
+        or request.blueprint not in PROTECTED_BLUEPRINTS
+        or request.endpoint in PUBLIC_ENDPOINTS
+    )
+
+
+def _retry_after_only_when_refused(response: Response) -> Response:
+    # Flask-Limiter sends Retry-After on every response; it means "wait" only on 429 and 503.
+    if response.status_code not in (429, 503):
+        response.headers.pop("Retry-After", None)
+    return response
+
+
+def _char_cost() -> int:
+    # A request with no text still costs one, so a flood of empty requests is counted too.
+    return max(1, request_chars())
+
+
+def install(app: Flask, settings: Settings, ring: KeyRing) -> Limiter | None:
+    """Limit requests and characters when either limit is set; None when neither is."""
+    if not settings.rate_limit and not settings.rate_limit_chars:
+        return None
+
+    def bucket() -> str:
+        # request.remote_addr is the socket's peer, or what ProxyFix took from trusted proxies:
+        # a header a client forges itself never reaches it.
+        return client_key_id(ring) or f"addr:{request.remote_addr or 'unknown'}"
+
+    limits: list[str | Callable[[], str] | ApplicationLimit] = []
+    if settings.rate_limit:
+        limits.append(
+            ApplicationLimit(
+                settings.rate_limit,
+                scope="requests",
+                exempt_when=_exempt,
+                error_message=f"too many requests: the limit is {settings.rate_limit}",
+            )
+        )
+    if settings.rate_limit_chars:
+        limits.append(
+            ApplicationLimit(
+                settings.rate_limit_chars,
+                scope="characters",
+                cost=_char_cost,
+                exempt_when=_exempt,
+                error_message=(
+                    f"too many characters: the limit is {settings.rate_limit_chars} characters"
+                ),
+            )
+        )
+    # Registered before the limiter's own hook, so it runs after it (Flask runs them in reverse).
+    app.after_request(_retry_after_only_when_refused)
+    return Limiter(
+        bucket,
+        app=app,
+        application_limits=limits,
+        storage_uri=settings.rate_limit_storage,
+        # Refused requests consume nothing, counters are O(1) per bucket (a cost of 50,000
+        # characters is one increment), and memory:// and redis:// both implement it.
+        strategy="sliding-window-counter",
+        headers_enabled=True,
+        key_prefix="tarjoman",
+        # A storage outage must not take the API down with it; the limiter logs it.
+        swallow_errors=True,
+    )

@@ -1,0 +1,203 @@
+"""OpenAPI 3.1 from the pydantic models with spectree, at /openapi.json, and a page at /docs."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from flask import Flask, Response, jsonify
+from pydantic import BaseModel
+from spectree import Response as Responses
+from spectree import SecurityScheme, SecuritySchemeData, SpecTree
+from spectree.models import SecureType
+from spectree.page import PAGE_TEMPLATES
+
+from service import __version__
+from service.api.auth import PROTECTED_BLUEPRINTS, PUBLIC_ENDPOINTS, KeyRing
+from service.settings import Settings
+
+View = TypeVar("View", bound=Callable[..., Any])
+_ATTR = "__tarjoman_operation__"
+# What every API operation can answer besides success (see the error tree in service/errors.py).
+V1_ERRORS = (400, 401, 403, 413, 415, 422, 429, 503, 504)
+_ERROR_TEXT = {
+    400: "Malformed JSON or a bad request.",
+    401: "An API key is required and none was sent.",
+    403: "The API key sent is not valid.",
+    413: "The body, a text or the list of texts is over its limit.",
+    415: "The body is not in a content type the operation accepts.",
+    422: "Valid JSON that is not a valid request.",
+    404: "Turned off on this server.",
+    429: "Rate limited (per key or client address); see Retry-After.",
+    503: "Overloaded, or a model is not ready.",
+    504: "The request did not finish within its deadline.",
+}
+
+
+class ErrorInfo(BaseModel):
+    """What went wrong: a stable code and a readable message."""
+
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorResponse(BaseModel):
+    """Every error on /v1 and the service's own routes."""
+
+    error: ErrorInfo
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What the document says about one view; the view validates its own input."""
+
+    ok: Any = None
+    json: type[BaseModel] | None = None
+    form: type[BaseModel] | None = None
+    errors: tuple[int, ...] = V1_ERRORS
+    error_model: type[BaseModel] = ErrorResponse
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+
+def documented(
+    *,
+    ok: Any = None,
+    json: type[BaseModel] | None = None,
+    form: type[BaseModel] | None = None,
+    errors: tuple[int, ...] = V1_ERRORS,
+    error_model: type[BaseModel] = ErrorResponse,
+    tags: tuple[str, ...] = (),
+) -> Callable[[View], View]:
+    """Describe a view for the document: its body model(s), success model and errors."""
+
+    def mark(view: View) -> View:
+        setattr(view, _ATTR, Operation(ok, json, form, errors, error_model, tags))
+        return view
+
+    return mark
+
+
+def _description(settings: Settings, ring: KeyRing) -> str:
+    keys = (
+        "API keys are required: `Authorization: Bearer <key>` (or `api_key` on the "
+        "LibreTranslate-compatible routes). 401 when none is sent, 403 when it is wrong."
+        if ring.required
+        else "No API key is required on this server."
+    )
+    rate = ", ".join(
+        f"{value} {what}"
+        for value, what in (
+            (settings.rate_limit, "requests"),
+            (settings.rate_limit_chars, "characters"),
+        )
+        if value
+    )
+    return (
+        "Persian↔English translation and summarization. Errors on /v1 are "
+        '`{"error": {"code", "message", "details"}}`; on the LibreTranslate-compatible routes '
+        '`{"error": "..."}`.\n\n'
+        f"Limits: {settings.max_texts} texts per request, {settings.max_text_chars} characters "
+        f"per text, {settings.max_body_bytes} bytes per body (413 past them). "
+        f"Rate limits per key or client address: {rate or 'none on this server'} (429 with "
+        f"Retry-After).\n\n{keys}"
+    )
+
+
+def _responses(op: Operation) -> Responses:
+    codes: dict[str, Any] = {"HTTP_200": (op.ok, "Success.") if op.ok else (None, "Success.")}
+    for status in op.errors:
+        codes[f"HTTP_{status}"] = (op.error_model, _ERROR_TEXT.get(status, "Error."))
+    return Responses(**codes)
+
+
+def _wrap_views(app: Flask, tree: SpecTree, ring: KeyRing) -> None:
+    for endpoint, view in list(app.view_functions.items()):
+        op: Operation | None = getattr(view, _ATTR, None)
+        if op is None:
+            continue
+        blueprint = endpoint.rpartition(".")[0]
+        protected = blueprint in PROTECTED_BLUEPRINTS and endpoint not in PUBLIC_ENDPOINTS
+        app.view_functions[endpoint] = tree.validate(
+            json=op.json,
+            form=op.form,
+            resp=_responses(op),
+            tags=op.tags,
+            security={"bearer": []} if ring.required and protected else None,
+            # The view validates its own input with the service's error shape; spectree only
+            # documents it.
+            skip_validation=True,
+            # spectree adds a model of its own at this status unless we already have one there.
+            validation_error_status=next(
+                (s for s in (422, 400, *op.errors) if s in op.errors), 200
+            ),
+        )(view)
+
+
+_HEADERS = {
+    "X-Request-ID": {
+        "description": "The request's id, as sent or made.",
+        "schema": {"type": "string"},
+    },
+}
+_RETRY = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "string"}}}
+
+
+def _finish(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """Fill in what spectree leaves out: urlencoded forms, headers, and undescribed views."""
+    result = copy.deepcopy(dict(spec))
+    for path_item in result["paths"].values():
+        for operation in path_item.values():
+            content = operation.get("requestBody", {}).get("content", {})
+            if "multipart/form-data" in content:
+                content["application/x-www-form-urlencoded"] = content["multipart/form-data"]
+            responses = operation.setdefault("responses", {})
+            if not responses:
+                responses["default"] = {"description": "Not described by a schema."}
+            for status, response in responses.items():
+                headers = dict(_HEADERS)
+                if status in ("429", "503"):
+                    headers |= _RETRY
+                response["headers"] = headers
+    return result
+
+
+def install(app: Flask, settings: Settings, ring: KeyRing) -> None:
+    """Document every view registered so far; serve the document and its page unless turned off."""
+    schemes = [
+        SecurityScheme(
+            name="bearer", data=SecuritySchemeData(type=SecureType.HTTP, scheme="bearer")
+        )
+    ]
+    tree = SpecTree(
+        "flask",
+        title="Tarjoman",
+        version=__version__,
+        description=_description(settings, ring),
+        path="docs",
+        annotations=False,
+        naming_strategy=lambda model: model.__name__,
+        nested_naming_strategy=lambda _parent, child: child,
+        security_schemes=schemes if ring.required else None,
+    )
+    _wrap_views(app, tree, ring)
+    if not settings.docs:
+        return
+    finished: list[dict[str, Any]] = []
+
+    def openapi_json() -> Response:
+        if not finished:  # built at the first request, when every view is registered
+            finished.append(_finish(tree.spec))
+        return jsonify(finished[0])
+
+    def openapi_docs() -> Response:
+        page = PAGE_TEMPLATES["swagger"].format(
+            spec_url="/openapi.json", spec_path="docs", **tree.config.swagger_oauth2_config()
+        )
+        return Response(page, mimetype="text/html")
+
+    # Endpoints named openapi* are left out of the document by spectree.
+    app.add_url_rule("/openapi.json", "openapi_json", openapi_json, methods=["GET"])
+    app.add_url_rule("/docs", "openapi_docs", openapi_docs, methods=["GET"])
