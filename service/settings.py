@@ -75,7 +75,7 @@ class Settings(BaseSettings):
         2.0,
         ge=0,
         description="How long a batch that is not full waits for one more segment; each "
-        "arrival restarts the wait, so a lone request waits this long at most.",
+        "arrival restarts the wait, so a lone request on an idle model waits this long at most.",
     )
     max_queue: PositiveInt = Field(
         4096, description="Most segments queued per model before requests get 503."
