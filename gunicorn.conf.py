@@ -45,3 +45,11 @@ def on_exit(server: object) -> None:
     """Remove the metrics folder this config created."""
     if _metrics_dir_owned:
         shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+
+
+def worker_exit(server: object, worker: object) -> None:
+    """Stop the engine's batchers first: a thread still inside torch at exit aborts the process."""
+    app = getattr(worker, "wsgi", None)
+    state = getattr(app, "extensions", {}).get("tarjoman")
+    if state is not None:
+        state.engine.close()

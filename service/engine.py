@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from service.batcher import BatchLimits, DynamicBatcher
-from service.errors import DeadlineExceeded
+from service.errors import DeadlineExceeded, PayloadTooLarge
 from service.metrics import Metrics
 from service.models.backend import Backend, GenerationOptions, LoadedModel, TorchBackend
 from service.models.cache import ModelCache
@@ -86,8 +86,20 @@ class Engine:
         with self.cache.use(spec) as model:
             batcher = self._batcher(spec.name, model)
             tokens = model.count_tokens(texts, options.task)
+            self._check_source_limit(spec, model, tokens)
             futures = batcher.submit(texts, options, tokens, deadline)
             return batcher.wait(futures, deadline)
+
+    @staticmethod
+    def _check_source_limit(spec: ModelSpec, model: LoadedModel, tokens: Sequence[int]) -> None:
+        """Refuse a request with a segment over the model's limit before it can fail a batch."""
+        limit = model.family.source_token_limit
+        for index, count in enumerate(tokens):
+            if count > limit:
+                raise PayloadTooLarge(
+                    f"segment {index} has {count} tokens, over {spec.name}'s limit of {limit}",
+                    details={"limit": limit, "tokens": count},
+                )
 
     def count_tokens(self, spec: ModelSpec, texts: Sequence[str], task: Task) -> list[int]:
         """Source tokens of each text as the model of `spec` counts them."""

@@ -72,7 +72,10 @@ class Settings(BaseSettings):
         8192, description="Most source tokens (padded) in one model batch."
     )
     max_wait_ms: float = Field(
-        2.0, ge=0, description="How long a batch that is not full waits to be topped up."
+        2.0,
+        ge=0,
+        description="How long a batch that is not full waits for one more segment; each "
+        "arrival restarts the wait, so a lone request on an idle model waits this long at most.",
     )
     max_queue: PositiveInt = Field(
         4096, description="Most segments queued per model before requests get 503."

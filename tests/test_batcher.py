@@ -25,9 +25,11 @@ class Recorder:
         self.started = threading.Event()
         self.fail: Exception | None = None
         self.short_by = 0
+        self.holding = 0
         self._lock = threading.Lock()
 
     def __call__(self, key: str, items: list[Item]) -> list[str]:
+        self.holding = len(items)
         self.started.set()
         self.gate.wait(timeout=30)
         with self._lock:
@@ -245,3 +247,29 @@ def test_close_fails_what_is_queued_with_503(recorder: Recorder) -> None:
     closer.join(10)
     with pytest.raises(Unavailable):
         batcher.submit([("x", 1)], "k", [1], time.monotonic() + 30)
+
+
+def test_callers_of_the_batch_just_served_are_awaited_for_the_next_one(recorder: Recorder) -> None:
+    # Eight callers in a loop: the worker takes the first one or few alone (no top-up wait
+    # here), the rest queue behind. Without waiting for the first callers to come back, batches
+    # would alternate (say 1, 7, 1, 7) instead of filling up to 8.
+    for batcher in make(recorder, max_batch_size=8, max_wait_s=0, max_queue=100):
+        recorder.hold()
+
+        def loop(name: str, b: DynamicBatcher[str, Item, str] = batcher) -> list[str]:
+            return [run(b, "k", [f"{name}-{r}"])[0] for r in range(2)]
+
+        with ThreadPoolExecutor(8) as pool:
+            first = [pool.submit(loop, f"a{n}") for n in range(4)]
+            while batcher.depth < 4 and not recorder.started.is_set():
+                time.sleep(0.01)
+            assert recorder.started.wait(10)
+            second = [pool.submit(loop, f"b{n}") for n in range(4)]
+            while batcher.depth + recorder.holding < 8:
+                time.sleep(0.01)
+            time.sleep(0.5)  # the held batch's compute time sets how long its callers are awaited
+            recorder.gate.set()
+            for future in first + second:
+                future.result(10)
+    sizes = [len(items) for _, items in recorder.batches]
+    assert sizes[1] == 8, sizes  # those waiting plus the first batch's callers, back again

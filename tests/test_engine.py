@@ -16,7 +16,7 @@ import pytest
 from service.app import create_app
 from service.batcher import client_gone
 from service.engine import Engine
-from service.errors import ClientGone, DeadlineExceeded
+from service.errors import ClientGone, DeadlineExceeded, PayloadTooLarge
 from service.models.registry import Task, load_profile
 from service.settings import Settings
 from tests.fakes import FakeBackend
@@ -291,3 +291,16 @@ def test_with_tiny_real_models_batched_output_equals_one_at_a_time(
             assert sample("tarjoman_batch_size_sum", {"model": spec.name}) == 6
     finally:
         engine.close()
+
+
+def test_a_segment_over_the_source_limit_is_refused_before_it_can_fail_a_batch(
+    engine_with: Callable[..., tuple[Engine, FakeBackend]],
+) -> None:
+    engine, backend = engine_with()
+    spec = engine.profile.require(FA_EN)
+    too_long = "word " * 600  # the fake counts one token per word; Marian's limit is 512
+    with pytest.raises(PayloadTooLarge, match="over tiny-marian-fa-en's limit of 512"):
+        engine.generate(
+            spec, ["short.", too_long], engine.options_for(spec, FA_EN), engine.deadline()
+        )
+    assert backend.segments_computed == 0

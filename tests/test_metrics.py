@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -103,3 +104,16 @@ def test_each_metrics_object_has_its_own_registry() -> None:
     assert (
         second.registry.get_sample_value("tarjoman_cache_evictions_total", {"model": "m"}) is None
     )
+
+
+def test_the_hang_up_probe_tells_a_closed_client_from_a_quiet_one() -> None:
+    from service.api.metrics import _peer_closed
+
+    server, client = socket.socketpair()
+    with server:
+        assert not _peer_closed(server)  # connected, nothing sent: still there
+        client.sendall(b"GET / HTTP/1.1\r\n")
+        assert not _peer_closed(server)  # data waiting (a pipelined request) is not a hang-up
+        server.recv(100)
+        client.close()
+        assert _peer_closed(server)
