@@ -79,7 +79,20 @@ class Marian(Family):
     defaults = GenerationDefaults(num_beams=4)
 
 
-class M2M100(Family):
+class Multilingual(Family):
+    """Many-to-many models: the tokenizer's `src_lang`/`tgt_lang` name the languages."""
+
+    def prepare_tokenizer(self, tokenizer: Any, task: Task) -> None:
+        """Set both languages; encoding then puts the source language token first."""
+        tokenizer.src_lang = self.language_codes[task.source]
+        tokenizer.tgt_lang = self.language_codes[task.target]
+
+    def language_tokens(self) -> tuple[str, ...]:
+        """The language codes, which are tokens of their own."""
+        return tuple(self.language_codes.values())
+
+
+class M2M100(Multilingual):
     """facebook/m2m100_*: `tokenizer.src_lang` and a forced `__xx__` first token."""
 
     name = "m2m100"
@@ -88,11 +101,6 @@ class M2M100(Family):
     # m2m100_418M's config: max_length 200, num_beams 5.
     target_token_limit = 200
     defaults = GenerationDefaults(num_beams=5)
-
-    def prepare_tokenizer(self, tokenizer: Any, task: Task) -> None:
-        """M2M100 encodes `__fa__ ... </s>` once src_lang is set."""
-        tokenizer.src_lang = self.language_codes[task.source]
-        tokenizer.tgt_lang = self.language_codes[task.target]
 
     def forced_bos_token_id(self, tokenizer: Any, task: Task) -> int | None:
         """The `__en__`/`__fa__` token."""
@@ -109,7 +117,7 @@ class M2M100(Family):
         return frozenset(int(i) for i in tokenizer.lang_token_to_id.values())
 
 
-class NLLB(Family):
+class NLLB(Multilingual):
     """facebook/nllb-200-*: FLORES-200 codes; Persian is `pes_Arab` (`fas_Arab` does not exist)."""
 
     name = "nllb"
@@ -119,11 +127,6 @@ class NLLB(Family):
     target_token_limit = 200
     defaults = GenerationDefaults(num_beams=4)
 
-    def prepare_tokenizer(self, tokenizer: Any, task: Task) -> None:
-        """NLLB encodes `pes_Arab ... </s>` once src_lang is set (non-legacy behaviour)."""
-        tokenizer.src_lang = self.language_codes[task.source]
-        tokenizer.tgt_lang = self.language_codes[task.target]
-
     def forced_bos_token_id(self, tokenizer: Any, task: Task) -> int | None:
         """The `eng_Latn`/`pes_Arab` token; an unknown code would silently become `<unk>`."""
         code = self.language_codes[task.target]
@@ -131,10 +134,6 @@ class NLLB(Family):
         if token_id == tokenizer.unk_token_id:
             raise ValueError(f"the tokenizer has no language token {code!r}")
         return token_id
-
-    def language_tokens(self) -> tuple[str, ...]:
-        """`pes_Arab`, `eng_Latn`."""
-        return tuple(self.language_codes.values())
 
 
 class MT5(Family):
