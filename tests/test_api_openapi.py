@@ -28,7 +28,7 @@ def test_every_registered_view_is_in_the_document(app: Flask) -> None:
     paths = _document(app)["paths"]
     assert isinstance(paths, dict)
     for rule in app.url_map.iter_rules():
-        if rule.endpoint in ("static", "openapi_json", "openapi_docs"):
+        if rule.endpoint in ("static", "openapi_json", "openapi_docs", "openapi_assets"):
             continue
         assert rule.rule in paths, rule.rule
         for method in rule.methods - {"HEAD", "OPTIONS"}:  # type: ignore[operator]
@@ -99,3 +99,16 @@ def test_docs_page_points_at_the_document(client: FlaskClient) -> None:
     assert response.status_code == 200
     assert response.mimetype == "text/html"
     assert b'url: "/openapi.json"' in response.data
+
+
+def test_docs_page_needs_no_internet(client: FlaskClient) -> None:
+    page = client.get("/docs").get_data(as_text=True)
+    assert "http://" not in page
+    assert "https://" not in page
+    for asset in ("swagger-ui.css", "swagger-ui-bundle.js"):
+        assert f"/docs/assets/{asset}" in page
+        response = client.get(f"/docs/assets/{asset}")
+        assert response.status_code == 200
+        assert len(response.data) > 10_000
+        response.close()
+    assert client.get("/docs/assets/../../settings.py").status_code == 404

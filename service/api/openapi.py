@@ -7,12 +7,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, jsonify, send_from_directory
 from pydantic import BaseModel
 from spectree import Response as Responses
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.models import SecureType
-from spectree.page import PAGE_TEMPLATES
+from swagger_ui_bundle import swagger_ui_path
 
 from service import __version__
 from service.api.auth import PROTECTED_BLUEPRINTS, PUBLIC_ENDPOINTS, KeyRing
@@ -164,6 +164,24 @@ def _finish(spec: Mapping[str, Any]) -> dict[str, Any]:
     return result
 
 
+_DOCS_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>Tarjoman API</title>
+  <link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="/docs/assets/swagger-ui-bundle.js"></script>
+  <script>
+    window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui", deepLinking: true});
+  </script>
+</body>
+</html>
+"""
+
+
 def install(app: Flask, settings: Settings, ring: KeyRing) -> None:
     """Document every view registered so far; serve the document and its page unless turned off."""
     schemes = [
@@ -193,11 +211,13 @@ def install(app: Flask, settings: Settings, ring: KeyRing) -> None:
         return jsonify(finished[0])
 
     def openapi_docs() -> Response:
-        page = PAGE_TEMPLATES["swagger"].format(
-            spec_url="/openapi.json", spec_path="docs", **tree.config.swagger_oauth2_config()
-        )
-        return Response(page, mimetype="text/html")
+        return Response(_DOCS_PAGE, mimetype="text/html")
+
+    def openapi_assets(name: str) -> Response:
+        # Swagger UI ships in the swagger-ui-bundle package: /docs works with no internet.
+        return send_from_directory(swagger_ui_path, name, max_age=86400)
 
     # Endpoints named openapi* are left out of the document by spectree.
     app.add_url_rule("/openapi.json", "openapi_json", openapi_json, methods=["GET"])
     app.add_url_rule("/docs", "openapi_docs", openapi_docs, methods=["GET"])
+    app.add_url_rule("/docs/assets/<path:name>", "openapi_assets", openapi_assets)
