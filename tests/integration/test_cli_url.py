@@ -6,10 +6,13 @@ import json
 import signal
 import subprocess
 import sys
-import time
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import requests
 
 from service.settings import PROJECT_ROOT
 from tests.conftest import data_file
@@ -33,7 +36,64 @@ def lines_in(path: Path) -> int:
     return path.read_bytes().count(b"\n") if path.exists() else 0
 
 
-def test_ctrl_c_then_resume_against_a_server(tiny_server: Server, tmp_path: Path) -> None:
+class StallingProxy:
+    """Forwards POSTs to the server, then holds every request past the first `passes`."""
+
+    def __init__(self, upstream: str, passes: int) -> None:
+        self.upstream = upstream
+        self.passes = passes
+        self.forwarded = 0
+        self.stalled = threading.Event()  # a request is being held
+        self.release = threading.Event()
+        self._lock = threading.Lock()
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with proxy._lock:
+                    hold = proxy.forwarded >= proxy.passes
+                    proxy.forwarded += 0 if hold else 1
+                if hold:
+                    proxy.stalled.set()
+                    proxy.release.wait(60)
+                answer = requests.post(
+                    proxy.upstream + self.path,
+                    data=body,
+                    headers={"Content-Type": self.headers.get("Content-Type", "")},
+                    timeout=60,
+                )
+                self.send_response(answer.status_code)
+                self.send_header("Content-Type", answer.headers.get("Content-Type", ""))
+                self.send_header("Content-Length", str(len(answer.content)))
+                self.end_headers()
+                self.wfile.write(answer.content)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        return Handler
+
+
+@pytest.fixture
+def stalling_proxy(tiny_server: Server) -> Iterator[tuple[str, StallingProxy]]:
+    """A proxy on 127.0.0.1 that lets 10 requests through to the server and holds the 11th."""
+    proxy = StallingProxy(tiny_server.url, passes=10)
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), proxy.handler())
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", proxy
+    proxy.release.set()
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_ctrl_c_then_resume_against_a_server(
+    tiny_server: Server, stalling_proxy: tuple[str, StallingProxy], tmp_path: Path
+) -> None:
     persian = data_file("ntrex/newstest2019-ref.fas.txt").read_text(encoding="utf-8")
     sentences = persian.splitlines()[:200]
     source = tmp_path / "ntrex-fa.jsonl"
@@ -41,22 +101,22 @@ def test_ctrl_c_then_resume_against_a_server(tiny_server: Server, tmp_path: Path
     source.write_text("\n".join(rows) + "\n", encoding="utf-8")
     output = tmp_path / "ntrex-en.jsonl"
     argv = ["translate", str(source), "-o", str(output), "--field", "fa", "--source", "fa"]
-    argv += ["--url", tiny_server.url, "--batch-size", "1"]
+    argv += ["--batch-size", "1"]
 
-    first = tarjoman(*argv)
-    deadline = time.monotonic() + 120
-    while lines_in(output) < 10 and first.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
+    # The first run goes through the proxy, which holds its 11th request: Ctrl-C lands mid-run.
+    proxy_url, proxy = stalling_proxy
+    first = tarjoman(*argv, "--url", proxy_url)
+    assert proxy.stalled.wait(120), "the command never reached its 11th request"
     first.send_signal(signal.SIGINT)
     _, err = first.communicate(timeout=60)
     assert first.returncode == 130, err
     assert "interrupted" in err
     done = lines_in(output)
-    assert 10 <= done < 200
+    assert done == 10
     kept = output.read_bytes()
     assert kept.endswith(b"\n")  # only whole lines
 
-    second = tarjoman(*argv)
+    second = tarjoman(*argv, "--url", tiny_server.url)
     out, err = second.communicate(timeout=300)
     assert second.returncode == 0, err
     assert f"resuming: {done} of 200" in out
