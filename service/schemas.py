@@ -26,10 +26,21 @@ def _texts_not_blank(value: str | list[str]) -> str | list[str]:
     return value
 
 
-class TranslateRequest(_Strict):
-    """POST /v1/translate."""
+class TextsRequest(_Strict):
+    """A request carrying `text`: one non-blank text or a non-empty list of them."""
 
     text: str | list[str] = Field(description="One text or a list of texts.")
+
+    _check_text = field_validator("text")(_texts_not_blank)
+
+    def texts(self) -> list[str]:
+        """The texts as a list."""
+        return [self.text] if isinstance(self.text, str) else list(self.text)
+
+
+class TranslateRequest(TextsRequest):
+    """POST /v1/translate."""
+
     source: SourceLanguage = Field("auto", description="Source language, or auto per text.")
     target: Language | None = Field(None, description="Target language; default: the other one.")
 
@@ -43,17 +54,11 @@ class TranslateRequest(_Strict):
         None, max_length=500, description="Terms never translated: names, acronyms, tickers."
     )
 
-    _check_text = field_validator("text")(_texts_not_blank)
-
     @model_validator(mode="after")
     def _distinct_languages(self) -> TranslateRequest:
         if self.source != "auto" and self.source == self.target:
             raise ValueError(f"source and target are both {self.source!r}")
         return self
-
-    def texts(self) -> list[str]:
-        """The texts as a list."""
-        return [self.text] if isinstance(self.text, str) else list(self.text)
 
 
 class DetectionResult(BaseModel):
@@ -90,25 +95,16 @@ class TranslateResponse(BaseModel):
     timing_ms: float
 
 
-class DetectRequest(_Strict):
+class DetectRequest(TextsRequest):
     """POST /v1/detect."""
-
-    text: str | list[str] = Field(description="One text or a list of texts.")
-
-    _check_text = field_validator("text")(_texts_not_blank)
-
-    def texts(self) -> list[str]:
-        """The texts as a list."""
-        return [self.text] if isinstance(self.text, str) else list(self.text)
 
 
 SummarizeMode = Literal["auto", "abstractive", "extractive"]
 
 
-class SummarizeRequest(_Strict):
+class SummarizeRequest(TextsRequest):
     """POST /v1/summarize."""
 
-    text: str | list[str] = Field(description="One text or a list of texts.")
     source: SourceLanguage = Field("auto", description="Source language, or auto per text.")
     target: Language | None = Field(
         None, description="Language of the summary; default: the source language."
@@ -120,12 +116,6 @@ class SummarizeRequest(_Strict):
     )
     max_sentences: int = Field(3, ge=1, le=20, description="Sentences of an extractive summary.")
     max_words: int = Field(60, ge=10, le=400, description="Words of an abstractive summary.")
-
-    _check_text = field_validator("text")(_texts_not_blank)
-
-    def texts(self) -> list[str]:
-        """The texts as a list."""
-        return [self.text] if isinstance(self.text, str) else list(self.text)
 
 
 class DetectResponse(BaseModel):

@@ -9,6 +9,7 @@ from flask import request
 from pydantic import BaseModel, ValidationError
 
 from service.errors import InvalidRequest, MalformedJSON, PayloadTooLarge, UnsupportedMediaType
+from service.schemas import TextsRequest
 from service.settings import Settings
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -53,3 +54,14 @@ def check_text_limits(texts: list[str], settings: Settings) -> None:
                 f"text[{index}] has {len(text)} characters; the limit is {settings.max_text_chars}",
                 details={"limit": settings.max_text_chars, "setting": "TARJOMAN_MAX_TEXT_CHARS"},
             )
+
+
+TextsModel = TypeVar("TextsModel", bound=TextsRequest)
+
+
+def texts_request(model: type[TextsModel], settings: Settings) -> tuple[TextsModel, list[str]]:
+    """The body validated as `model`, and its texts checked against the text limits."""
+    body = validate(model, json_body())
+    texts = body.texts()
+    check_text_limits(texts, settings)
+    return body, texts

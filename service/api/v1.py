@@ -7,7 +7,7 @@ import time
 from flask import Blueprint
 
 from service.api.openapi import documented
-from service.api.request import check_text_limits, json_body, validate
+from service.api.request import texts_request
 from service.api.state import state
 from service.pipelines.summarize import Request, summarize
 from service.pipelines.translate import Translation, translate
@@ -33,9 +33,7 @@ def translate_view() -> dict[str, object]:
     """Translate one text or a list of texts between Persian and English."""
     started = time.perf_counter()
     app_state = state()
-    body = validate(TranslateRequest, json_body())
-    texts = body.texts()
-    check_text_limits(texts, app_state.settings)
+    body, texts = texts_request(TranslateRequest, app_state.settings)
     results = translate(
         app_state.engine,
         texts,
@@ -58,9 +56,7 @@ def translate_view() -> dict[str, object]:
 @documented(ok=DetectResponse, json=DetectRequest, tags=("v1",))
 def detect_view() -> dict[str, object]:
     """The language of each text (fa, en or null), never one language for a whole list."""
-    body = validate(DetectRequest, json_body())
-    texts = body.texts()
-    check_text_limits(texts, state().settings)
+    _, texts = texts_request(DetectRequest, state().settings)
     return DetectResponse(results=[_detection(d) for d in detect_each(texts)]).model_dump()
 
 
@@ -91,9 +87,7 @@ def summarize_view() -> dict[str, object]:
     """Summarize one text or a list of texts, in their language or across languages."""
     started = time.perf_counter()
     app_state = state()
-    body = validate(SummarizeRequest, json_body())
-    texts = body.texts()
-    check_text_limits(texts, app_state.settings)
+    body, texts = texts_request(SummarizeRequest, app_state.settings)
     options = Request(body.mode, body.max_sentences, body.max_words)
     results = summarize(app_state.engine, texts, body.source, body.target, options)
     response = SummarizeResponse(
