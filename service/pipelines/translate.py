@@ -4,7 +4,7 @@ once per direction, reassemble with the source's paragraphs (and, for HTML, its 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -90,6 +90,7 @@ def translate(
     terms_glossary: Mapping[str, str] | None = None,
     keep: Sequence[str] | None = None,
     deadline: float | None = None,
+    ignore_tags: Collection[str] = (),
 ) -> list[Translation]:
     """Translate every text; each distinct sentence part goes to its model exactly once."""
     deadline = engine.deadline() if deadline is None else deadline
@@ -103,7 +104,7 @@ def translate(
     # Every placeholder, tag or term: not letters of the text when detecting its language.
     strip = re.compile(f"(?:{re.escape(marker)}|{re.escape(terms.marker)})" + r"\d+Q")
     jobs = [
-        _prepare(index, text, source, target, html, terms, marker, strip)
+        _prepare(index, text, source, target, html, terms, marker, strip, ignore_tags)
         for index, text in enumerate(texts)
     ]
 
@@ -162,9 +163,10 @@ def _prepare(
     terms: glossary.Terms,
     marker: str,
     strip: re.Pattern[str],
+    ignore_tags: Collection[str] = (),
 ) -> _Job:
     """Normalize, detect and segment one input (each block of it, for HTML)."""
-    document = markup.parse(text, marker) if html else None
+    document = markup.parse(text, marker, ignore_tags) if html else None
     if document is not None:
         raw_blocks = [block.text for block in document.blocks]
         tags = [block.tags for block in document.blocks]
