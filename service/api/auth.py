@@ -14,8 +14,18 @@ from service.settings import Settings, SettingsError
 
 # Blueprints whose views need a key when keys are configured; health, docs and the page do not.
 PROTECTED_BLUEPRINTS = frozenset({"v1", "compat", "deepl"})
-# Views inside those blueprints that stay open, as on LibreTranslate (`GET /languages`).
-PUBLIC_ENDPOINTS = frozenset({"compat.languages_view"})
+# Views inside those blueprints that stay open, as on LibreTranslate 1.9 (no access check
+# there): its health check, languages, front-end settings, suggestions (refused anyway) and
+# downloads (the random file name is the capability).
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "compat.health_view",
+        "compat.languages_view",
+        "compat.frontend_settings_view",
+        "compat.suggest_view",
+        "compat.download_file_view",
+    }
+)
 
 
 @dataclass(frozen=True)

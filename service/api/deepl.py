@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
-from pydantic import BaseModel, ValidationError
+from flask import Blueprint, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
 from service import errors
-from service.api.auth import bearer_token, deepl_auth_key
-from service.api.deepl_store import DeepLStore, Glossary
+from service.api.deepl_params import (
+    body,
+    check_formality,
+    owner,
+    source_language,
+    store,
+    target_language,
+    validate,
+)
+from service.api.deepl_store import Glossary
 from service.api.errors import http_error
 from service.api.openapi import documented
-from service.api.request import check_text_limits, json_body
+from service.api.request import check_text_limits
 from service.api.state import state
 from service.pipelines.translate import translate
 from service.schemas_deepl import (
-    FORMALITIES,
     SOURCE_CODES,
     SOURCE_NAMES,
     TARGET_CODES,
@@ -33,23 +38,16 @@ from service.schemas_deepl import (
     DeepLTranslation,
     DeepLUsage,
 )
-from service.settings import Settings
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("deepl", __name__, url_prefix="/v2")
-STORE = "tarjoman.deepl"
 TAGS = ("DeepL-compatible",)
 # 456 (quota exceeded) is DeepL's own status; spectree documents standard statuses only.
 ERRORS = (400, 403, 404, 413, 429, 503, 504)
 # What DeepL reports as the limit of a key without one.
 UNLIMITED = 1_000_000_000_000
-_FORM = ("application/x-www-form-urlencoded", "multipart/form-data")
-_LISTS = ("text", "ignore_tags")
 # DeepL answers 400 for every request it cannot serve as sent, and 403 for any key problem.
 _STATUS = {401: 403, 415: 400, 422: 400}
-
-
-Model = TypeVar("Model", bound=BaseModel)
 
 
 class QuotaExceeded(errors.ClientError):
@@ -57,82 +55,6 @@ class QuotaExceeded(errors.ClientError):
 
     status = 456
     code = "quota_exceeded"
-
-
-def install(app: Flask, settings: Settings) -> None:
-    """Put the glossary and usage store in the app (the file is made on first use)."""
-    app.extensions[STORE] = DeepLStore(settings.data_dir / "deepl.sqlite3")
-
-
-def store() -> DeepLStore:
-    """The current app's store."""
-    found: DeepLStore = current_app.extensions[STORE]
-    return found
-
-
-def owner() -> str:
-    """Whose glossaries and usage these are: a hash of the key sent (the auth hook has checked
-    it when keys are on), never the key itself."""
-    key = deepl_auth_key() or bearer_token()
-    if not key:
-        return "anonymous"
-    return "key:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-
-
-def body() -> dict[str, Any]:
-    """The request's parameters: query, then a form (repeated fields as lists) or JSON object."""
-    data: dict[str, Any] = dict(request.args.items())
-    if request.mimetype in _FORM:
-        for key in request.form:
-            values = request.form.getlist(key)
-            data[key] = values if key in _LISTS else values[-1]
-    elif request.content_length or request.mimetype:
-        parsed = json_body()
-        if not isinstance(parsed, dict):
-            raise errors.ClientError("Expected a JSON object or a form.")
-        data.update(parsed)
-    return data
-
-
-def validate(model: type[Model], data: dict[str, Any]) -> Model:
-    """A schema from the parameters; 400 naming the first bad one, in DeepL's words."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors(include_url=False, include_input=False)[0]
-        name = str(first["loc"][0]) if first["loc"] else "body"
-        if first["type"] == "missing":
-            raise errors.ClientError(f"Parameter '{name}' not specified.") from None
-        raise errors.ClientError(f"Value for '{name}' not supported.") from None
-
-
-def source_language(code: str | None) -> str:
-    """The service's source language for a DeepL code (absent or empty: detected)."""
-    if not code:
-        return "auto"
-    found = SOURCE_CODES.get(code.upper())
-    if found is None:
-        raise errors.ClientError("Value for 'source_lang' not supported.")
-    return found
-
-
-def target_language(code: str) -> str:
-    """The service's target language for a DeepL code."""
-    found = TARGET_CODES.get(code.upper())
-    if found is None:
-        raise errors.ClientError("Value for 'target_lang' not supported.")
-    return found
-
-
-def _check_formality(formality: str | None) -> None:
-    """As DeepL does for a target language without formality: `prefer_*` and `default` fall
-    back silently, `more` and `less` are refused."""
-    if formality is None:
-        return
-    if formality.lower() not in FORMALITIES:
-        raise errors.ClientError("Value for 'formality' not supported.")
-    if formality.lower() in ("more", "less"):
-        raise errors.ClientError("'formality' is not supported for given 'target_lang'.")
 
 
 def _glossary_terms(glossary_id: str | None, source: str, target: str) -> dict[str, str] | None:
@@ -188,7 +110,7 @@ def translate_view() -> dict[str, Any]:
     request_body = _parse_translate()
     source = source_language(request_body.source_lang)
     target = target_language(request_body.target_lang)
-    _check_formality(request_body.formality)
+    check_formality(request_body.formality)
     terms = _glossary_terms(request_body.glossary_id, source, target)
     texts = request_body.text
     check_text_limits(texts, app_state.settings)

@@ -9,7 +9,8 @@ from typing import Any
 from flask import Response
 
 from service import errors
-from service.api.deepl import ERRORS, TAGS, blueprint, body, owner, store, validate
+from service.api.deepl import ERRORS, TAGS, blueprint
+from service.api.deepl_params import body, owner, store, validate
 from service.api.deepl_store import Glossary
 from service.api.openapi import documented
 from service.api.state import state

@@ -219,5 +219,6 @@ def install(app: Flask, settings: Settings, ring: KeyRing) -> None:
 
     # Endpoints named openapi* are left out of the document by spectree.
     app.add_url_rule("/openapi.json", "openapi_json", openapi_json, methods=["GET"])
+    app.add_url_rule("/spec", "openapi_spec", openapi_json, methods=["GET"])  # LibreTranslate's
     app.add_url_rule("/docs", "openapi_docs", openapi_docs, methods=["GET"])
     app.add_url_rule("/docs/assets/<path:name>", "openapi_assets", openapi_assets)
