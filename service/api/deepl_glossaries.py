@@ -98,6 +98,7 @@ def _mine(glossary_id: str) -> Glossary:
     errors=ERRORS,
     error_model=DeepLError,
     tags=TAGS,
+    status=201,
 )
 def create_view() -> tuple[dict[str, Any], int]:
     """Store a glossary for this key; 201 with its description."""
@@ -135,7 +136,7 @@ def entries_view(glossary_id: str) -> Response:
 
 
 @blueprint.delete("/glossaries/<glossary_id>")
-@documented(errors=(403, 404, 429), error_model=DeepLError, tags=TAGS)
+@documented(errors=(403, 404, 429), error_model=DeepLError, tags=TAGS, status=204)
 def delete_view(glossary_id: str) -> Response:
     """Delete one of this key's glossaries; 204."""
     if not store().delete_glossary(owner(), glossary_id):
