@@ -1,6 +1,6 @@
-"""Dates: Solar Hijri in Persian text, Gregorian in English text, found and written in the other."""
+"""Dates found: Solar Hijri in Persian text, Gregorian in English (datewrite.py writes them)."""
 
-# Calendar arithmetic is jdatetime's; this module only finds dates and writes them. A date the
+# Calendar arithmetic is jdatetime's; this module only finds dates. A date the
 # calendar rejects (month 13, day 32, 30 Esfand of a common year) is not a date: left as is.
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from typing import Literal
 
 import jdatetime
 
-from service.text import placeholders
-from service.text.normalize import localize_digits, to_ascii_digits
+from service.text.normalize import to_ascii_digits
 
 DateMode = Literal["keep", "annotate", "gregorian", "jalali"]
 MODES: tuple[str, ...] = ("keep", "annotate", "gregorian", "jalali")
@@ -26,13 +25,13 @@ def _words(text: str) -> tuple[str, ...]:
 JALALI_MONTHS = _words(
     "Farvardin Ordibehesht Khordad Tir Mordad Shahrivar Mehr Aban Azar Dey Bahman Esfand"
 )
-_JALALI_FA = _words("فروردین اردیبهشت خرداد تیر مرداد شهریور مهر آبان آذر دی بهمن اسفند")
-_GREGORIAN_FA = _words("ژانویه فوریه مارس آوریل مه ژوئن ژوئیه اوت سپتامبر اکتبر نوامبر دسامبر")
+JALALI_FA = _words("فروردین اردیبهشت خرداد تیر مرداد شهریور مهر آبان آذر دی بهمن اسفند")
+GREGORIAN_FA = _words("ژانویه فوریه مارس آوریل مه ژوئن ژوئیه اوت سپتامبر اکتبر نوامبر دسامبر")
 GREGORIAN_MONTHS = _words(
     "January February March April May June July August September October November December"
 )
 WEEKDAYS = _words("Monday Tuesday Wednesday Thursday Friday Saturday Sunday")
-_WEEKDAYS_FA = ("دوشنبه", "سه\u200cشنبه", "چهارشنبه", "پنجشنبه", "جمعه", "شنبه", "یکشنبه")
+WEEKDAYS_FA = ("دوشنبه", "سه\u200cشنبه", "چهارشنبه", "پنجشنبه", "جمعه", "شنبه", "یکشنبه")
 
 
 def _variants(word: str) -> str:
@@ -53,10 +52,8 @@ def _key(text: str) -> str:
 
 
 _D = "[0-9\u06f0-\u06f9\u0660-\u0669]"
-_WEEKDAY_FA = "|".join(
-    _variants(_key(w)) for w in sorted(_WEEKDAYS_FA, key=lambda w: -len(_key(w)))
-)
-_MONTH_FA = "|".join(_variants(m) for m in [*_JALALI_FA, "امرداد"])
+_WEEKDAY_FA = "|".join(_variants(_key(w)) for w in sorted(WEEKDAYS_FA, key=lambda w: -len(_key(w))))
+_MONTH_FA = "|".join(_variants(m) for m in [*JALALI_FA, "امرداد"])
 _TIME = rf"(?:\s*[،,]?\s*ساعت\s+(?P<time>{_D}{{1,2}}:{_D}{{2}}))?"
 _JALALI_WRITTEN = re.compile(
     rf"(?<!\w)(?:(?P<weekday>{_WEEKDAY_FA})\s*[،,]?\s*)?(?P<day>{_D}{{1,2}})\s+"
@@ -65,7 +62,7 @@ _JALALI_WRITTEN = re.compile(
 )
 _JALALI_NUMERIC = re.compile(
     rf"(?<![\w/.-])(?P<year>1[2-4]{_D}{{2}}|[\u06f1\u0661][\u06f2-\u06f4\u0662-\u0664]{_D}{{2}})"
-    rf"(?P<sep>[/.-])(?P<month>{_D}{{1,2}})(?P=sep)(?P<day>{_D}{{1,2}})(?![\w/])"
+    rf"(?P<sep>[/.-])(?P<month>{_D}{{1,2}})(?P=sep)(?P<day>{_D}{{1,2}})(?![\w/]|[.-]{_D})"
 )
 _WEEKDAY_EN = "|".join(WEEKDAYS)
 _MONTH_EN = (
@@ -106,11 +103,11 @@ def find_jalali(text: str) -> list[FoundDate]:
     found: list[FoundDate] = []
     for match in _JALALI_WRITTEN.finditer(text):
         month_name = _key(match["month"])
-        month = 5 if month_name == "امرداد" else _JALALI_FA.index(month_name) + 1
+        month = 5 if month_name == "امرداد" else JALALI_FA.index(month_name) + 1
         weekday = None
         if match["weekday"]:
             written = _key(match["weekday"])
-            weekday = next(i for i, w in enumerate(_WEEKDAYS_FA) if _key(w) == written)
+            weekday = next(i for i, w in enumerate(WEEKDAYS_FA) if _key(w) == written)
         time = to_ascii_digits(match["time"]) if match["time"] else None
         found += _jalali(match, _int(match["year"]), month, _int(match["day"]), weekday, time)
     for match in _JALALI_NUMERIC.finditer(text):
@@ -173,73 +170,3 @@ def find_gregorian(text: str) -> list[FoundDate]:
 def find(text: str, source: str) -> list[FoundDate]:
     """The dates of a text in its language's calendar: Solar Hijri in Persian, else Gregorian."""
     return find_jalali(text) if source == "fa" else find_gregorian(text)
-
-
-def render(date: FoundDate, mode: DateMode, target: str, digits: str = "target") -> str:
-    """The date as the output shows it: both calendars (`annotate`) or one of them."""
-    if mode == "keep":
-        return date.source
-    weekday = _weekday(date.weekday, target)
-    jalali = _jalali_text(date, target)
-    gregorian = _gregorian_text(date.gregorian, target)
-    time = f", {date.time}" if date.time else ""
-    if target == "fa":
-        time = f"، ساعت {date.time}" if date.time else ""
-    if mode == "annotate":
-        first, second = (jalali, gregorian) if date.calendar == "jalali" else (gregorian, jalali)
-        text = f"{weekday}{first} ({second}){time}"
-    else:
-        text = f"{weekday}{jalali if mode == 'jalali' else gregorian}{time}"
-    return localize_digits(text, target, digits)
-
-
-def _weekday(weekday: int | None, target: str) -> str:
-    if weekday is None:
-        return ""
-    return f"{_WEEKDAYS_FA[weekday] if target == 'fa' else WEEKDAYS[weekday]} "
-
-
-def _jalali_text(date: FoundDate, target: str) -> str:
-    j = date.jalali
-    if date.numeric and date.calendar == "jalali":
-        return f"{j.year}/{j.month:02d}/{j.day:02d}"
-    months = _JALALI_FA if target == "fa" else JALALI_MONTHS
-    return f"{j.day} {months[j.month - 1]} {j.year}"
-
-
-def _gregorian_text(day: datetime.date, target: str) -> str:
-    months = _GREGORIAN_FA if target == "fa" else GREGORIAN_MONTHS
-    return f"{day.day} {months[day.month - 1]} {day.year}"
-
-
-@dataclass(frozen=True)
-class DateSlot:
-    """A date replaced by a placeholder, and the text that goes back in its place."""
-
-    found: FoundDate
-    text: str
-
-
-def protect(
-    text: str, source: str, target: str, mode: DateMode, marker: str, digits: str = "target"
-) -> tuple[str, list[DateSlot]]:
-    """`text` with each date (in `source`'s calendar) replaced by a placeholder of `marker`."""
-    if mode == "keep":
-        return text, []
-    slots: list[DateSlot] = []
-    out: list[str] = []
-    position = 0
-    for date in find(text, source):
-        out.append(text[position : date.start])
-        out.append(placeholders.make(len(slots), marker))
-        slots.append(DateSlot(date, render(date, mode, target, digits)))
-        position = date.end
-    out.append(text[position:])
-    return "".join(out), slots
-
-
-def restore(text: str, slots: list[DateSlot], marker: str) -> tuple[str, list[int]]:
-    """`text` with each date placeholder replaced by its date; the slots that came back."""
-    if not slots:
-        return text, []
-    return placeholders.restore(text, marker, len(slots), lambda i: slots[i].text)
