@@ -27,6 +27,7 @@ class Output:
     text: str
     truncated: bool = False
     suspect: str | None = None
+    alternatives: tuple[str, ...] = ()  # the n-best, best first, when asked for
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ def translate_parts(
     inputs: Sequence[str],
     deadline: float,
     count: TokenCounter,
+    alternatives: int = 0,
 ) -> dict[str, Output]:
     """Each input's translation; one that hit the limit or is out of proportion is cut in two
     and retranslated once, and flagged (`truncated`, `suspect`) if a piece fails again."""
