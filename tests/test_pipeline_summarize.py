@@ -433,7 +433,8 @@ def test_a_503_while_loading_names_the_preferred_model_first(
     names = [f"tiny-{task.replace(' ', '-')}" for task in DESIGN_PROFILES["tiny"]]
     engine, backend = make_engine("tiny", preload=names)
     with pytest.raises(ModelNotReady) as info:
-        summarize(engine, ["The road was closed after the storm."], "en", "en", Request("abstractive"))
+        text = "The road was closed after the storm."
+        summarize(engine, [text], "en", "en", Request("abstractive"))
     message = info.value.message
     assert message.startswith("tiny-summarize-en is not ready: loading"), message
     assert "tiny-translate-en-fa" in message  # the fallback is named too, after it

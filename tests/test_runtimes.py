@@ -43,7 +43,7 @@ def test_the_settings_override_every_model_and_are_checked_at_start(
     assert {s.quantization for s in engine.profile.models} == {"int8"}
     assert engine.profile.require(FA_EN).quantization == "int8"
     bad = make_settings(quantization="int8_float16")  # a CTranslate2 type, not torch's
-    with pytest.raises(SettingsError, match="no quantization 'int8_float16'.*none, int8"):
+    with pytest.raises(SettingsError, match=r"no quantization .int8_float16.*none, int8"):
         Engine(bad, load_profile(bad.models_file, "tiny"))
 
 
@@ -51,7 +51,7 @@ def test_check_profile_names_the_model_and_where_the_value_came_from() -> None:
     profile = load_profile(Settings().models_file, "tiny")
     from service.models.registry import with_runtime
 
-    with pytest.raises(SettingsError, match="tiny-marian-fa-en.*TARJOMAN_QUANTIZATION"):
+    with pytest.raises(SettingsError, match=r"tiny-marian-fa-en.*TARJOMAN_QUANTIZATION"):
         check_profile(with_runtime(profile, quantization="float16"))
 
 
