@@ -196,7 +196,7 @@ def test_a_client_that_hangs_up_leaves_no_queued_work(
         with pytest.raises(ClientGone):
             abandoned.result(10)
         backend.gate.set()
-        assert held.result(10) == ["[fa] held."]
+        assert [g.text for g in held.result(10)] == ["[fa] held."]
     assert [texts for _, texts in backend.batches] == [["held."]]
 
 

@@ -432,8 +432,8 @@ def test_a_503_while_loading_names_the_preferred_model_first(
     # summarizer; the en→fa translator of a fallback plan is not what it is waiting for.
     names = [f"tiny-{task.replace(' ', '-')}" for task in DESIGN_PROFILES["tiny"]]
     engine, backend = make_engine("tiny", preload=names)
+    text = "The road was closed after the storm."
     with pytest.raises(ModelNotReady) as info:
-        text = "The road was closed after the storm."
         summarize(engine, [text], "en", "en", Request("abstractive"))
     message = info.value.message
     assert message.startswith("tiny-summarize-en is not ready: loading"), message
