@@ -32,15 +32,16 @@ RUN --mount=type=secret,id=hf_token,required=false \
 
 FROM ${PYTHON_IMAGE} AS runtime
 ARG PROFILE=default
-RUN useradd --system --uid 10001 --user-group --home-dir /app --shell /usr/sbin/nologin tarjoman
+RUN useradd --system --uid 10001 --user-group --home-dir /app --shell /usr/sbin/nologin tarjoman \
+    && mkdir -p /data && chown tarjoman:tarjoman /data
 WORKDIR /app
 COPY --from=build /app /app
 COPY --from=models --chown=tarjoman:tarjoman /models /models
 # Offline at run time: the service never fetches weights unless TARJOMAN_ALLOW_DOWNLOAD=1.
 ENV PATH=/app/.venv/bin:$PATH PYTHONUNBUFFERED=1 \
-    TARJOMAN_PROFILE=${PROFILE} TARJOMAN_MODELS_DIR=/models \
+    TARJOMAN_PROFILE=${PROFILE} TARJOMAN_MODELS_DIR=/models TARJOMAN_DATA_DIR=/data \
     HF_HUB_OFFLINE=1 HF_HUB_DISABLE_TELEMETRY=1
-VOLUME ["/models"]
+VOLUME ["/models", "/data"]
 USER tarjoman
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \

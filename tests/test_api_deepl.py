@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -240,3 +241,15 @@ def test_rate_limits_answer_429_in_deepls_shape(make_app: Callable[..., Flask]) 
     assert refused.status_code == 429
     assert list(refused.get_json()) == ["message"]
     assert refused.headers["Retry-After"]
+
+
+def test_an_unwritable_data_folder_is_a_503_that_says_so(
+    make_app: Callable[..., Flask], tmp_path: Path
+) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    client = make_app(data_dir=blocked / "data").test_client()
+    response = client.get("/v2/usage")
+    assert response.status_code == 503
+    assert "TARJOMAN_DATA_DIR" in response.get_json()["message"]
+    assert response.headers["Retry-After"] == "5"

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from service.errors import Unavailable
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS glossaries (
     owner TEXT NOT NULL, glossary_id TEXT NOT NULL, name TEXT NOT NULL,
@@ -48,7 +50,19 @@ class DeepLStore:
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        """A connection in one transaction; the file and tables are made on first use."""
+        """A connection in one transaction; the file and tables are made on first use. A folder
+        that cannot be written or a database that stays locked is a 503 that says so."""
+        try:
+            with self._transaction() as connection:
+                yield connection
+        except (OSError, sqlite3.OperationalError) as exc:
+            raise Unavailable(
+                f"the glossary and usage store cannot be used (TARJOMAN_DATA_DIR): {exc}",
+                retry_after=5,
+            ) from None
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         try:
