@@ -6,7 +6,18 @@ import logging
 
 from flask import Flask
 
-from service.api import auth, compat, health, limits, logs, metrics, network, openapi, v1
+from service.api import (
+    auth,
+    caching,
+    compat,
+    health,
+    limits,
+    logs,
+    metrics,
+    network,
+    openapi,
+    v1,
+)
 from service.api.errors import register_error_handlers
 from service.api.state import EXTENSION, AppState
 from service.api.ui import blueprint as ui_page
@@ -47,6 +58,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.register_blueprint(compat.blueprint)
     app.register_blueprint(metrics.blueprint)
     metrics.install_hooks(app)
+    caching.install(app)
     app.register_blueprint(ui_page)
     register_error_handlers(app)
     openapi.install(app, settings, keys)  # last: it documents every view registered before it

@@ -14,6 +14,7 @@ from service.metrics import Metrics
 from service.models.backend import Backend, GenerationOptions, LoadedModel, TorchBackend
 from service.models.cache import ModelCache
 from service.models.registry import ModelSpec, Profile, Task
+from service.resultcache import Lookup, ResultCache, TextCodec, fingerprint, policy
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,15 @@ class Engine:
             busy=self._busy,
             on_evict=self._drop_batcher,
         )
+        self.results = ResultCache(
+            TextCodec(),
+            self.metrics.results,
+            enabled=settings.cache,
+            memory_bytes=settings.cache_memory_bytes,
+            url=settings.cache_url,
+            ttl_s=settings.cache_ttl_s,
+        )
+        self._scopes: dict[tuple[str, str, GenerationOptions], str] = {}
         self._preload_done = threading.Event()
         self._preload_errors: dict[str, str] = {}
         self._warmed: set[str] = set()
@@ -84,11 +94,29 @@ class Engine:
             raise DeadlineExceeded("the request ran past its deadline")
         # Held from before the segments are queued until they resolve: never evicted meanwhile.
         with self.cache.use(spec) as model:
+            # Segments seen before skip the batcher; only the others are computed.
+            found: Lookup[str] = self.results.lookup(self._scope(spec, model, options), texts)
+            if not found.missing:
+                return found.merge([])
             batcher = self._batcher(spec.name, model)
-            tokens = model.count_tokens(texts, options.task)
+            tokens = model.count_tokens(found.missing, options.task)
             self._check_source_limit(spec, model, tokens)
-            futures = batcher.submit(texts, options, tokens, deadline)
-            return batcher.wait(futures, deadline)
+            futures = batcher.submit(found.missing, options, tokens, deadline)
+            computed = batcher.wait(futures, deadline)
+            self.results.store(found, computed)
+            return found.merge(computed)
+
+    def _scope(self, spec: ModelSpec, model: LoadedModel, options: GenerationOptions) -> str:
+        """What besides the text decides an output: the model's files, where and how it runs,
+        and every generation option (their repr names each field)."""
+        memo = (spec.name, model.device, options)
+        scope = self._scopes.get(memo)
+        if scope is None:
+            files = fingerprint(spec.local_dir(self.settings.models_dir))
+            scope = self._scopes[memo] = (
+                f"{spec!r}|{files}|{model.device}|{self.settings.dtype}|{options!r}"
+            )
+        return scope
 
     @staticmethod
     def _check_source_limit(spec: ModelSpec, model: LoadedModel, tokens: Sequence[int]) -> None:
@@ -132,11 +160,12 @@ class Engine:
             self.metrics.queue_depth.labels(name).set(0)
 
     def close(self) -> None:
-        """Stop every batcher."""
+        """Stop every batcher; release the result cache's connections."""
         with self._batchers_lock:
             batchers, self._batchers = list(self._batchers.values()), {}
         for batcher in batchers:
             batcher.close()
+        self.results.close()
 
     def deadline(self) -> float:
         """The monotonic deadline of a request starting now."""
@@ -153,6 +182,7 @@ class Engine:
         threading.Thread(target=self._preload, name="tarjoman-preload", daemon=True).start()
 
     def _preload(self) -> None:
+        policy.set("no-store")  # warming must run the model, not find another replica's entry
         for name in self.preload_names():
             spec = self.profile.spec(name)
             try:

@@ -97,6 +97,7 @@ class Metrics:
         self.evictions = Counter(
             "tarjoman_cache_evictions", "Models evicted from the cache.", ["model"], registry=r
         )
+        self.results = ResultCacheMetrics(r)
 
     def observer(self, model: str) -> BatcherMetrics:
         """The batch observer of one model's batcher."""
@@ -137,3 +138,63 @@ class BatcherMetrics:
     def queue_depth(self, depth: int) -> None:
         """Set the model's queue depth."""
         self._metrics.queue_depth.labels(self._model).set(depth)
+
+
+class ResultCacheMetrics:
+    """The sentence result cache's metrics; a CacheObserver."""
+
+    def __init__(self, r: CollectorRegistry) -> None:
+        self.hit = Counter(
+            "tarjoman_result_cache_hits",
+            "Segments answered from the result cache, by tier (memory, redis).",
+            ["tier"],
+            registry=r,
+        )
+        self.miss = Counter(
+            "tarjoman_result_cache_misses", "Segments looked up and not cached.", registry=r
+        )
+        self.nbytes = Gauge(
+            "tarjoman_result_cache_bytes",
+            "Bytes of the in-process result cache.",
+            multiprocess_mode="livesum",
+            registry=r,
+        )
+        self.evicted = Counter(
+            "tarjoman_result_cache_evictions",
+            "Entries evicted from the in-process result cache.",
+            registry=r,
+        )
+        self.errors = Counter(
+            "tarjoman_result_cache_backend_errors",
+            "Failed Redis operations of the result cache (each served without it).",
+            ["operation"],
+            registry=r,
+        )
+        self.up = Gauge(
+            "tarjoman_result_cache_backend_up",
+            "1 when the result cache's Redis answered its last call, 0 when it failed.",
+            multiprocess_mode="livemin",
+            registry=r,
+        )
+
+    def hits(self, tier: str, count: int) -> None:
+        """Entries found."""
+        self.hit.labels(tier).inc(count)
+
+    def misses(self, count: int) -> None:
+        """Entries not found."""
+        self.miss.inc(count)
+
+    def memory_bytes(self, delta: int) -> None:
+        """The in-process store changed size."""
+        self.nbytes.inc(delta)
+
+    def evictions(self, count: int) -> None:
+        """Entries evicted."""
+        self.evicted.inc(count)
+
+    def backend(self, up: bool, operation: str | None = None) -> None:
+        """Redis answered, or an operation failed."""
+        self.up.set(1 if up else 0)
+        if operation is not None:
+            self.errors.labels(operation).inc()
