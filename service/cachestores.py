@@ -80,8 +80,8 @@ class RedisStore:
 
     def __init__(self, url: str, ttl_s: int, observer: CacheObserver, timeout_s: float) -> None:
         import redis
-        from redis.retry import Retry
         from redis.backoff import NoBackoff
+        from redis.retry import Retry
 
         # No retries and short timeouts: a Redis that is down costs a request one quick failure.
         self._client = redis.Redis.from_url(

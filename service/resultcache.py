@@ -97,7 +97,9 @@ class ResultCache(Generic[V]):
         if self.redis is not None and in_memory < len(keys):
             absent = [i for i, item in enumerate(raw) if item is None]
             remote = self.redis.get_many([keys[i] for i in absent])
-            promoted = [(keys[i], item) for i, item in zip(absent, remote, strict=True) if item is not None]
+            promoted = [
+                (keys[i], item) for i, item in zip(absent, remote, strict=True) if item is not None
+            ]
             for i, item in zip(absent, remote, strict=True):
                 raw[i] = item
             if promoted:

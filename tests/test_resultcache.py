@@ -73,7 +73,8 @@ def test_memory_is_bounded_by_bytes_least_recent_out() -> None:
 def test_a_value_larger_than_the_budget_is_not_kept() -> None:
     cache = make(Metrics(), memory_bytes=100)
     cache.store(cache.lookup("s", ["x"]), ["y" * 500])
-    assert len(cache.memory) == 0 and cache.memory.nbytes == 0
+    assert len(cache.memory) == 0
+    assert cache.memory.nbytes == 0
 
 
 def test_no_cache_recomputes_and_refreshes_no_store_leaves_nothing() -> None:
@@ -102,7 +103,9 @@ def test_disabled_cache_never_finds_or_keeps() -> None:
     computed: list[str] = []
     run(cache, ["x"], computed)
     run(cache, ["x"], computed)
-    assert computed == ["x", "x"] and cache.redis is None and len(cache.memory) == 0
+    assert computed == ["x", "x"]
+    assert cache.redis is None
+    assert len(cache.memory) == 0
     assert sample(metrics, "tarjoman_result_cache_misses_total") == 0
 
 
@@ -143,8 +146,10 @@ def test_two_processes_share_entries_through_redis_compressed_with_a_ttl(
     stored = client.get(stored_key)
     ttl = client.ttl(stored_key)
     client.close()
-    assert isinstance(stored, bytes) and stored[:1] == b"z"
-    assert len(stored) < len(long.upper()) and zlib.decompress(stored[1:]) == long.upper().encode()
+    assert isinstance(stored, bytes)
+    assert stored[:1] == b"z"
+    assert len(stored) < len(long.upper())
+    assert zlib.decompress(stored[1:]) == long.upper().encode()
     assert 0 < ttl <= 600
     assert sample(first_metrics, "tarjoman_result_cache_backend_up") == 1
     first.close()
