@@ -97,6 +97,12 @@ class RedisStore:
         self.retry_after_s = RETRY_AFTER_S
         self._failed_at: float | None = None
         self._lock = threading.Lock()
+        try:  # say at start whether it answers: a warning and the gauge, not a request's cost
+            self._client.ping()
+        except self._errors as exc:
+            self._failed("ping", exc)
+        else:
+            self._answered()
 
     def _usable(self) -> bool:
         failed_at = self._failed_at

@@ -36,6 +36,7 @@ class Engine:
         self.settings = settings
         self.profile = profile
         self.metrics = metrics or Metrics()
+        self.metrics.prepare([spec.name for spec in profile.models])
         self.limits = BatchLimits(
             max_batch_size=settings.max_batch_size,
             max_batch_tokens=settings.max_batch_tokens,

@@ -19,9 +19,10 @@ import pytest
 import requests
 
 from service.settings import PROJECT_ROOT
+from tests.scale.deployfiles import exposed_samples, referenced_metrics
 
 sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
-from topology import NGINX, Nginx, Redis, Replica  # noqa: E402
+from topology import NGINX, Nginx, Redis, Replica, get
 
 pytestmark = pytest.mark.timeout(240)
 _client_numbers = itertools.count(1)
@@ -39,15 +40,14 @@ class Topology:
 
 
 @pytest.fixture(scope="module")
-def topology(
-    test_models_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Topology]:
+def topology(test_models_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
     if not Path(NGINX).is_file():
         pytest.skip(f"{NGINX} is not installed (.ci/run installs Debian's nginx)")
     workdir = tmp_path_factory.mktemp("topology")
     redis = Redis(workdir).start()
     env = {
         "TARJOMAN_PROFILE": "tiny",
+        "TARJOMAN_PRELOAD": "tiny-marian-fa-en",  # the one model these requests use
         "TARJOMAN_MODELS_DIR": str(test_models_dir),
         "TARJOMAN_MAX_NEW_TOKENS": "12",
         "TARJOMAN_TORCH_THREADS": "1",
@@ -186,6 +186,16 @@ def test_a_sentence_translated_by_one_replica_is_a_cache_hit_on_the_other(
     assert cached.json()["results"] == computed.json()["results"]
     assert second.metric("tarjoman_result_cache_hits_total", tier="redis") == hits + 1
     assert second.metric("tarjoman_result_cache_misses_total") == misses
+
+
+def test_every_metric_deploy_files_name_is_in_a_replicas_metrics(topology: Topology) -> None:
+    status, text = get(topology.replicas[1].url + "/metrics")
+    assert status == 200
+    exposed = exposed_samples(text)
+    referenced = referenced_metrics()
+    assert len(referenced) >= 15  # the dashboard, alerts and autoscalers name this many
+    missing = {name: files for name, files in referenced.items() if name not in exposed}
+    assert missing == {}
 
 
 def test_killing_redis_under_load_costs_no_request(topology: Topology) -> None:
