@@ -197,6 +197,7 @@ class Nginx(Process):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.workdir = workdir
+        workdir.mkdir(parents=True, exist_ok=True)
         self.config = render_nginx(upstreams, self.port, workdir)
 
     def start(self) -> Nginx:
