@@ -98,6 +98,13 @@ class Metrics:
         self.evictions = Counter(
             "tarjoman_cache_evictions", "Models evicted from the cache.", ["model"], registry=r
         )
+        self.suspect = Counter(
+            "tarjoman_translation_suspect",
+            "Translated segments that hit the token limit or were out of proportion to their "
+            "source (reason: limit, short, repeats, long), retried split or flagged in the reply.",
+            ["model", "reason", "outcome"],
+            registry=r,
+        )
         self.ready = Gauge(
             "tarjoman_ready",
             "1 when the last /readyz answered ready, 0 when not (the lowest of the workers).",
