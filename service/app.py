@@ -9,7 +9,9 @@ from flask import Flask
 from service.api import (
     auth,
     caching,
-    compat,
+    compat_info,
+    deepl_glossaries,
+    deepl_params,
     health,
     limits,
     logs,
@@ -55,7 +57,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     app.register_blueprint(health.blueprint)
     app.register_blueprint(v1.blueprint)
-    app.register_blueprint(compat.blueprint)
+    app.register_blueprint(compat_info.blueprint)  # LibreTranslate's, every route on it
+    deepl_params.install(app, settings)
+    app.register_blueprint(deepl_glossaries.blueprint)  # DeepL's blueprint, glossaries included
     app.register_blueprint(metrics.blueprint)
     metrics.install_hooks(app)
     caching.install(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
 from service.cachestores import MemoryStore, RedisStore
+from service.models.backend import Generation
 
 V = TypeVar("V")
 # Bumped when what a cached value means changes (decoding, post-processing): old entries miss.
@@ -124,7 +126,7 @@ class ResultCache(Generic[V]):
     def _decode(self, data: bytes) -> V | None:
         try:
             return self._codec.decode(data)
-        except ValueError:
+        except (ValueError, KeyError, TypeError):
             return None  # an entry written by another format: recompute it
 
     def close(self) -> None:
@@ -150,6 +152,26 @@ class TextCodec:
     def decode(self, data: bytes) -> str:
         """The string."""
         return data.decode("utf-8", "surrogatepass")
+
+
+class GenerationCodec:
+    """A model's output (text, tokens, hit-limit flag, alternatives) as compact JSON."""
+
+    def encode(self, value: Generation) -> bytes:
+        """JSON bytes."""
+        fields = [value.text, value.tokens, value.hit_limit, list(value.alternatives)]
+        return json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode()
+
+    def decode(self, data: bytes) -> Generation:
+        """The Generation; ValueError when the bytes are not one."""
+        text, tokens, hit_limit, alternatives = json.loads(data)
+        return Generation(str(text), int(tokens), bool(hit_limit), tuple(map(str, alternatives)))
+
+
+def scope(spec: object, folder: Path | None, device: str, options: object) -> str:
+    """What besides the text decides an output: the model's entry (name, revision, runtime,
+    quantization), its files, where it runs and every generation option (reprs name each field)."""
+    return f"{spec!r}|{fingerprint(folder)}|{device}|{options!r}"
 
 
 def fingerprint(folder: Path | None) -> str:

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 
 from service.app import create_app
 from service.engine import Engine
+from service.models.backend import Generation
 from service.models.registry import Task, load_profile
 from service.settings import Settings
 from tests.fakes import FakeBackend
@@ -37,7 +38,7 @@ def engine_with(
         engine.close()
 
 
-def generate(engine: Engine, texts: list[str], **options: object) -> list[str]:
+def generate(engine: Engine, texts: list[str], **options: object) -> list[Generation]:
     spec = engine.profile.require(FA_EN)
     chosen = engine.options_for(spec, FA_EN)
     if options:
@@ -53,7 +54,9 @@ def test_a_repeated_segment_skips_the_batcher_and_a_mixed_request_sends_only_mis
     engine, backend = engine_with()
     first = generate(engine, ["سلام", "باران"])
     second = generate(engine, ["باران", "برف", "سلام"])
-    assert second == [first[1], "[en] برف", first[0]]
+    assert second[0] == first[1]  # the whole Generation: text, tokens, flags, alternatives
+    assert second[2] == first[0]
+    assert second[1].text == "[en] برف"
     assert [texts for _, texts in backend.batches] == [["سلام", "باران"], ["برف"]]
     generate(engine, ["سلام"])
     assert len(backend.batches) == 2  # a full hit never reached the batcher
@@ -87,7 +90,7 @@ def test_warming_up_runs_the_model_and_leaves_no_entry(
     engine, backend = engine_with(preload=["tiny-marian-fa-en"])
     engine.start_preload()
     engine._preload_done.wait(30)
-    assert engine.readiness()["ready"]
+    assert engine.readiness().ready
     generate(engine, ["warm up"])
     assert [texts for _, texts in backend.batches] == [["warm up"], ["warm up"]]
 

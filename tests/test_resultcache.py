@@ -12,7 +12,8 @@ import redis
 
 from service import cachestores, resultcache
 from service.metrics import Metrics
-from service.resultcache import ResultCache, TextCodec, entry_key, fingerprint
+from service.models.backend import Generation
+from service.resultcache import GenerationCodec, ResultCache, TextCodec, entry_key, fingerprint
 from tests.redisserver import RedisServer, free_port
 
 
@@ -107,6 +108,15 @@ def test_disabled_cache_never_finds_or_keeps() -> None:
     assert cache.redis is None
     assert len(cache.memory) == 0
     assert sample(metrics, "tarjoman_result_cache_misses_total") == 0
+
+
+def test_generations_round_trip_and_a_foreign_entry_is_a_miss() -> None:
+    codec = GenerationCodec()
+    value = Generation("باران آمد", 7, hit_limit=True, alternatives=("باران آمد", "باران بارید"))
+    assert codec.decode(codec.encode(value)) == value
+    cache = ResultCache(codec, Metrics().results)
+    cache.memory.put_many([(entry_key("s", "x"), b"not json"), (entry_key("s", "y"), b"[1]")])
+    assert cache.lookup("s", ["x", "y"]).missing == ["x", "y"]
 
 
 def test_fingerprint_changes_when_weights_change(tmp_path: Path) -> None:

@@ -38,5 +38,5 @@ def readyz() -> tuple[dict[str, object], int]:
     """200 when every preloaded model is loaded and warmed, else 503 with the reasons."""
     engine = state().engine
     readiness = engine.readiness()
-    engine.metrics.ready.set(1 if readiness["ready"] else 0)  # probes call this every few s
-    return readiness, 200 if readiness["ready"] else 503
+    engine.metrics.ready.set(1 if readiness.ready else 0)  # probes call this every few s
+    return readiness.to_json(), 200 if readiness.ready else 503
