@@ -184,7 +184,9 @@ def test_a_sentence_translated_by_one_replica_is_a_cache_hit_on_the_other(
     cached = translate(second.url, text)
     assert cached.status_code == 200
     assert cached.json()["results"] == computed.json()["results"]
-    assert second.metric("tarjoman_result_cache_hits_total", tier="redis") == hits + 1
+    # Every segment the second replica needed (the sentence, and the parts of any split retry)
+    # came from Redis: it computed nothing.
+    assert second.metric("tarjoman_result_cache_hits_total", tier="redis") > hits
     assert second.metric("tarjoman_result_cache_misses_total") == misses
 
 
