@@ -60,7 +60,9 @@ def _generate(
     deadline: float,
 ) -> list[_Generated]:
     outputs = engine.generate(spec, texts, options, deadline)
-    return [_Generated(output.text, output.hit_limit) for output in outputs]
+    # With min_new_tokens at the limit (benchmarks) the end of sentence is held back on purpose.
+    can_end = options.min_new_tokens < options.max_new_tokens
+    return [_Generated(output.text, output.hit_limit and can_end) for output in outputs]
 
 
 def _problem(source: str, result: _Generated, task: Task) -> str | None:
