@@ -33,7 +33,7 @@ def test_a_cut_output_is_retried_in_two_and_flagged_when_a_piece_is_still_cut(
     assert result.truncated is True  # six words a half: still over four
 
 
-def test_no_retry_when_min_new_tokens_holds_the_end_back_on_purpose(
+def test_no_retry_nor_check_when_min_new_tokens_forces_the_length(
     make_settings: Callable[..., Settings],
 ) -> None:
     engine = engine_with(make_settings, min_new_tokens=64)

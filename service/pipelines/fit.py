@@ -60,9 +60,7 @@ def _generate(
     deadline: float,
 ) -> list[_Generated]:
     outputs = engine.generate(spec, texts, options, deadline)
-    # With min_new_tokens at the limit (benchmarks) the end of sentence is held back on purpose.
-    can_end = options.min_new_tokens < options.max_new_tokens
-    return [_Generated(output.text, output.hit_limit and can_end) for output in outputs]
+    return [_Generated(output.text, output.hit_limit) for output in outputs]
 
 
 def _problem(source: str, result: _Generated, task: Task) -> str | None:
@@ -83,6 +81,10 @@ def translate_parts(
     and retranslated once, and flagged (`truncated`, `suspect`) if a piece fails again."""
     options = engine.options_for(spec, task)
     results = _generate(engine, spec, inputs, options, deadline)
+    if options.min_new_tokens >= options.max_new_tokens:
+        # The output length is forced (TARJOMAN_MIN_NEW_TOKENS, for benchmarks): the end of
+        # sentence is held back on purpose, so the limit and the proportions say nothing.
+        return {text: Output(result.text) for text, result in zip(inputs, results, strict=True)}
     outputs: dict[str, Output] = {}
     retry: dict[str, list[tuple[str, str]]] = {}
     specials = count([""])[0] if inputs else 0
