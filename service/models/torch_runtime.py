@@ -268,7 +268,8 @@ def owned_generation_config(model: Any) -> Any:
     for key in ("bos_token_id", "eos_token_id", "pad_token_id", "decoder_start_token_id"):
         value = getattr(model.config, key, None)
         ids[key] = getattr(model.generation_config, key, None) if value is None else value
-    return GenerationConfig(**{key: value for key, value in ids.items() if value is not None})
+    present = {key: value for key, value in ids.items() if value is not None}
+    return GenerationConfig(**present)  # type: ignore[no-untyped-call]
 
 
 def make_backend(device: str, dtype: str, threads: int) -> TorchBackend:
