@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from service.engine import Engine
-from service.models.backend import Generation
+from service.models.backend import GenerationOptions
 from service.models.families import family_of
 from service.models.registry import ModelSpec, Task
 from service.text.checks import suspect
@@ -29,6 +29,12 @@ class Output:
     suspect: str | None = None
 
 
+@dataclass(frozen=True)
+class _Generated:
+    text: str
+    hit_limit: bool
+
+
 def budget(engine: Engine, spec: ModelSpec, task: Task, count: TokenCounter) -> int:
     """Source tokens a segment may have: the model's input limit, and the output it can write."""
     family = family_of(spec.family)
@@ -46,7 +52,18 @@ def parts_of(
     return {s: [(s, "")] if n <= limit else split_parts(s, count, limit) for s, n in counts.items()}
 
 
-def _problem(source: str, result: Generation, task: Task) -> str | None:
+def _generate(
+    engine: Engine,
+    spec: ModelSpec,
+    texts: Sequence[str],
+    options: GenerationOptions,
+    deadline: float,
+) -> list[_Generated]:
+    outputs = engine.generate(spec, texts, options, deadline)
+    return [_Generated(output.text, output.hit_limit) for output in outputs]
+
+
+def _problem(source: str, result: _Generated, task: Task) -> str | None:
     if result.hit_limit:
         return "limit"
     return suspect(source, result.text, task.source, task.target)
@@ -63,7 +80,7 @@ def translate_parts(
     """Each input's translation; one that hit the limit or is out of proportion is cut in two
     and retranslated once, and flagged (`truncated`, `suspect`) if a piece fails again."""
     options = engine.options_for(spec, task)
-    results = engine.generate(spec, inputs, options, deadline)
+    results = _generate(engine, spec, inputs, options, deadline)
     outputs: dict[str, Output] = {}
     retry: dict[str, list[tuple[str, str]]] = {}
     specials = count([""])[0] if inputs else 0
@@ -82,7 +99,7 @@ def translate_parts(
     if not retry:
         return outputs
     again = sorted({piece for pieces in retry.values() for piece, _ in pieces})
-    redone = dict(zip(again, engine.generate(spec, again, options, deadline), strict=True))
+    redone = dict(zip(again, _generate(engine, spec, again, options, deadline), strict=True))
     for text, pieces in retry.items():
         reasons = [_problem(piece, redone[piece], task) for piece, _ in pieces]
         joined = "".join(redone[piece].text + glue for piece, glue in pieces)
