@@ -92,6 +92,7 @@ class Engine:
             max_new_tokens=self.settings.max_new_tokens,
             no_repeat_ngram_size=defaults.no_repeat_ngram_size,
             length_penalty=defaults.length_penalty,
+            early_stopping=defaults.early_stopping,
             min_new_tokens=min(self.settings.min_new_tokens, self.settings.max_new_tokens),
         )
 
