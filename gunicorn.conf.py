@@ -2,11 +2,18 @@
 
 import os
 import shutil
+import sys
 import tempfile
 
-from service.settings import load_settings
+from service.settings import SettingsError, load_settings
+from service.startup import checked_profile
 
-_settings = load_settings()  # a bad TARJOMAN_* value stops start-up here, naming the variable
+try:  # a bad TARJOMAN_* value stops start-up here with one line naming it, not a traceback
+    _settings = load_settings()
+    checked_profile(_settings)
+except SettingsError as _exc:
+    print(f"tarjoman: {_exc}", file=sys.stderr)
+    sys.exit(2)
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
 worker_class = "gthread"

@@ -8,14 +8,10 @@ from dataclasses import dataclass
 
 from flask import Flask, Response, g, request
 
+from service.api import access
 from service.api.payload import request_field
 from service.errors import Forbidden, NotFound, Unauthorized
 from service.settings import Settings, SettingsError
-
-# Blueprints whose views need a key when keys are configured; health, docs and the page do not.
-PROTECTED_BLUEPRINTS = frozenset({"v1", "compat"})
-# Views inside those blueprints that stay open, as on LibreTranslate (`GET /languages`).
-PUBLIC_ENDPOINTS = frozenset({"compat.languages_view"})
 
 
 @dataclass(frozen=True)
@@ -82,10 +78,6 @@ def client_key_id(ring: KeyRing) -> str | None:
     return key_id
 
 
-def _needs_key() -> bool:
-    return request.blueprint in PROTECTED_BLUEPRINTS and request.endpoint not in PUBLIC_ENDPOINTS
-
-
 def install(app: Flask, ring: KeyRing) -> None:
     """Refuse protected requests without a valid key: 401 when none is sent, 403 when wrong."""
     app.extensions["tarjoman.keys"] = ring
@@ -94,7 +86,8 @@ def install(app: Flask, ring: KeyRing) -> None:
 
     @app.before_request
     def _check_key() -> None:
-        if request.method == "OPTIONS" or not _needs_key():
+        # Preflights carry no credentials; every routed endpoint off the public list needs a key.
+        if request.method == "OPTIONS" or not access.needs_key(request.endpoint):
             return
         if client_key_id(ring) is not None:
             return

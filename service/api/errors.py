@@ -16,6 +16,7 @@ _HTTP_ERRORS: dict[int, type[errors.TarjomanError]] = {
     400: errors.ClientError,
     404: errors.NotFound,
     405: errors.MethodNotAllowed,
+    408: errors.RequestTimeout,
     413: errors.PayloadTooLarge,
     415: errors.UnsupportedMediaType,
     429: errors.RateLimited,
