@@ -5,6 +5,9 @@ import shutil
 import sys
 import tempfile
 
+from gunicorn import util
+
+from service.api.rawerrors import error_page
 from service.settings import SettingsError, load_settings
 from service.startup import checked_profile
 
@@ -14,6 +17,14 @@ try:  # a bad TARJOMAN_* value stops start-up here with one line naming it, not 
 except SettingsError as _exc:
     print(f"tarjoman: {_exc}", file=sys.stderr)
     sys.exit(2)
+
+
+def _json_error(sock: object, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's own 400/414/431 answers in JSON, not its HTML page (set before the fork)."""
+    util.write_nonblock(sock, error_page(status_int, reason, mesg))
+
+
+util.write_error = _json_error
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
 worker_class = "gthread"

@@ -6,9 +6,10 @@ import logging
 
 from flask import Flask
 
-from service.api import auth, compat, health, limits, logs, metrics, network, openapi, v1
+from service.api import auth, compat, health, limits, logs, metrics, network, openapi, security, v1
+from service.api.bodyguard import BodyGuard
 from service.api.errors import register_error_handlers
-from service.api.slowbody import BodyTimeout
+from service.api.forms import TarjomanRequest
 from service.api.state import EXTENSION, AppState
 from service.api.ui import blueprint as ui_page
 from service.engine import Engine
@@ -32,14 +33,18 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         check_preload(settings, engine.profile)
 
     app = Flask(__name__)
+    app.request_class = TarjomanRequest
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION] = AppState(settings=settings, engine=engine)
-    app.wsgi_app = BodyTimeout(app.wsgi_app, settings.body_timeout_s)  # type: ignore[method-assign]
+    app.wsgi_app = BodyGuard(  # type: ignore[method-assign]
+        app.wsgi_app, settings.body_timeout_s, settings.max_body_bytes
+    )
 
     # Request hooks run in this order: request id and timer, rate limit, API key, /metrics guard.
     keys = auth.load_keys(settings)
+    security.install(app)
     network.install(app, settings)
     logs.install(app, settings)
     limits.install(app, settings, keys)

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from service import errors
-from service.api.errors import http_error
+from service.api.errors import http_error, keep_allow
 from service.api.openapi import documented
 from service.api.request import check_text_limits, json_body, validate
 from service.api.state import state
@@ -137,7 +137,7 @@ def _on_error(error: errors.TarjomanError) -> Response:
 def _on_http_error(error: HTTPException) -> Response:
     wrapped = http_error(error)
     status = 400 if wrapped.status in _AS_400 else (error.code or 500)
-    return _compat_response(wrapped.message, status, None)
+    return keep_allow(_compat_response(wrapped.message, status, None), error)
 
 
 def _compat_response(message: str, status: int, retry_after: float | None) -> Response:

@@ -1,8 +1,9 @@
-"""Request-body read timeouts: a short or stalled body gets 408 instead of holding a thread."""
+"""Request bodies under gunicorn: read timeouts (408), and chunked bodies held to the limit."""
 
 from __future__ import annotations
 
 import contextlib
+import io
 import socket
 from collections.abc import Iterable
 from typing import IO, TYPE_CHECKING, Any
@@ -68,12 +69,36 @@ class TimedBody:
         return line
 
 
-class BodyTimeout:
-    """WSGI middleware: bound each read of the body under gunicorn by a socket timeout."""
+def _buffer_streamed(environ: WSGIEnvironment, limit: int) -> None:
+    """Read a chunked body (up to one byte past the limit) and announce its length.
 
-    def __init__(self, app: WSGIApplication, seconds: float) -> None:
+    Werkzeug reads a streamed body only up to the limit and silently drops the rest, so a
+    body over it would look truncated (malformed JSON, a cut form); with its length known,
+    Werkzeug answers 413 as for any body over the limit.
+    """
+    stream = environ["wsgi.input"]
+    data = bytearray()
+    try:
+        while len(data) <= limit:
+            chunk = stream.read(min(65536, limit + 1 - len(data)))
+            if not chunk:
+                break
+            data += chunk
+    except RequestTimeout:
+        return  # the stream stays failed: the app's first read answers 408
+    environ["wsgi.input"] = io.BytesIO(bytes(data))
+    environ["CONTENT_LENGTH"] = str(len(data))
+    environ.pop("HTTP_TRANSFER_ENCODING", None)
+
+
+class BodyGuard:
+    """WSGI middleware: bound each read of the body by a socket timeout under gunicorn, and
+    hold chunked bodies to the size limit."""
+
+    def __init__(self, app: WSGIApplication, seconds: float, limit: int) -> None:
         self.app = app
         self.seconds = seconds
+        self.limit = limit
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """Serve one request with the timeout set while its body may be read."""
@@ -82,6 +107,9 @@ class BodyTimeout:
             return self.app(environ, start_response)
         sock.settimeout(self.seconds)
         environ["wsgi.input"] = TimedBody(environ["wsgi.input"], sock, self.seconds)
+        streamed = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if streamed and environ.get("wsgi.input_terminated"):
+            _buffer_streamed(environ, self.limit)
 
         def started(status: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
             # The answer is ready: gunicorn writes it as before, with no timeout of ours.
