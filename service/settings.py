@@ -194,11 +194,6 @@ def contradiction(settings: Settings) -> str | None:
             f"TARJOMAN_THREADS={settings.threads} must be at least 2 × TARJOMAN_MAX_BATCH_SIZE "
             f"({2 * settings.max_batch_size}): requests wait on a batch while the next one fills"
         )
-    if settings.body_timeout_s >= settings.request_timeout_s:
-        return (
-            f"TARJOMAN_BODY_TIMEOUT_S={settings.body_timeout_s:g} must be below "
-            f"TARJOMAN_REQUEST_TIMEOUT_S={settings.request_timeout_s:g}"
-        )
     if settings.rate_limit_chars:
         for limit in parse_many(settings.rate_limit_chars):
             if limit.amount < settings.max_text_chars:

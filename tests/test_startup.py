@@ -65,10 +65,6 @@ def test_an_unreadable_or_broken_models_file_is_named(
             ["TARJOMAN_THREADS=20", "(32)"],
         ),
         (
-            {"TARJOMAN_BODY_TIMEOUT_S": "30", "TARJOMAN_REQUEST_TIMEOUT_S": "10"},
-            ["TARJOMAN_BODY_TIMEOUT_S=30", "TARJOMAN_REQUEST_TIMEOUT_S=10"],
-        ),
-        (
             {"TARJOMAN_RATE_LIMIT_CHARS": "1000/hour"},
             ["TARJOMAN_RATE_LIMIT_CHARS=1000/hour", "TARJOMAN_MAX_TEXT_CHARS=100000"],
         ),

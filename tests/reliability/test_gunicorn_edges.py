@@ -100,7 +100,8 @@ def test_gunicorn_s_own_errors_are_json_with_the_security_headers(
     assert answered == status
     assert headers["Content-Type"] == "application/json"
     error = json.loads(body)["error"]
-    assert error["code"] and error["message"]
+    assert error["code"]
+    assert error["message"]
     for name, value in HEADERS.items():
         assert headers[name] == value
     assert requests.get(server.url + "/livez", timeout=10).status_code == 200
