@@ -7,6 +7,7 @@ import tempfile
 
 from gunicorn import util
 
+from service.api.gworker import TimedThreadWorker
 from service.api.rawerrors import error_page
 from service.settings import SettingsError, load_settings
 from service.startup import checked_profile
@@ -27,7 +28,9 @@ def _json_error(sock: object, status_int: int, reason: str, mesg: str) -> None:
 util.write_error = _json_error
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
-worker_class = "gthread"
+# gthread whose connections time out after TARJOMAN_READ_TIMEOUT_S of silence mid-request.
+TimedThreadWorker.read_timeout = _settings.read_timeout_s
+worker_class = "service.api.gworker.TimedThreadWorker"
 workers = _settings.workers
 threads = _settings.threads
 preload_app = False  # models load in each worker after fork

@@ -81,11 +81,11 @@ class Settings(BaseSettings):
         4096, description="Most segments queued per model before requests get 503."
     )
     request_timeout_s: float = Field(120.0, gt=0, description="Deadline of each request.")
-    body_timeout_s: float = Field(
+    read_timeout_s: float = Field(
         5.0,
         gt=0,
-        description="Longest silence while a request body is read before the request gets "
-        "408 and its thread is freed (a short or stalled body cannot hold a thread).",
+        description="Longest silence while a request is read: a stalled body gets 408, stalled "
+        "headers a closed connection; either way its thread is freed.",
     )
     max_summary_calls: PositiveInt = Field(
         32,

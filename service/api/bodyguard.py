@@ -33,7 +33,7 @@ class TimedBody:
                     self._sock.shutdown(socket.SHUT_RD)
         return RequestTimeout(
             f"the request body stalled: nothing arrived for {self._seconds:g} s "
-            "(TARJOMAN_BODY_TIMEOUT_S); send the whole body as announced"
+            "(TARJOMAN_READ_TIMEOUT_S); send the whole body as announced"
         )
 
     def _call(self, method: str, *args: Any) -> Any:
