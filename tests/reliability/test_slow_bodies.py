@@ -1,4 +1,4 @@
-"""Stalled requests on real gunicorn: 408 or a close after TARJOMAN_READ_TIMEOUT_S; threads freed."""
+"""Stalled requests on real gunicorn: 408 or a close after the read timeout; threads freed."""
 
 from __future__ import annotations
 
