@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import socket
 from typing import Any
@@ -38,6 +39,10 @@ class TimedSocket(socket.socket):
         try:
             return super().recv(bufsize, flags)
         except TimeoutError:
+            # Nothing more is read from this client; gunicorn's graceful close, which lingers
+            # up to 2 s reading on its main thread, then sees end of file at once.
+            with contextlib.suppress(OSError):
+                self.shutdown(socket.SHUT_RD)
             raise TimeoutError(errno.ECONNRESET, "the client sent nothing in time") from None
 
 
