@@ -25,7 +25,15 @@ PUBLIC: Mapping[str, Public] = {
     "openapi_docs": Public("the API documentation page (TARJOMAN_DOCS)"),
     "openapi_assets": Public("the documentation page's scripts and styles"),
     "metrics.metrics_view": Public("guarded by its own token, TARJOMAN_METRICS_TOKEN"),
-    "compat.languages_view": Public("open on LibreTranslate too", api=True),
+    "openapi_spec": Public("LibreTranslate's /spec: the same document", api=True),
+    # LibreTranslate 1.9 checks no key on these either.
+    "compat.languages_view": Public("the languages, as on LibreTranslate", api=True),
+    "compat.health_view": Public("LibreTranslate's health check", api=True),
+    "compat.frontend_settings_view": Public("LibreTranslate's front-end settings", api=True),
+    "compat.suggest_view": Public("LibreTranslate's suggestions, refused anyway", api=True),
+    "compat.download_file_view": Public(
+        "a translated file: its random name is the capability", api=True
+    ),
 }
 
 

@@ -57,12 +57,25 @@ def bearer_token() -> str | None:
     return token.strip()
 
 
+def deepl_auth_key() -> str | None:
+    """The key of an `Authorization: DeepL-Auth-Key …` header (DeepL's scheme), if any."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "deepl-auth-key" or not token.strip():
+        return None
+    return token.strip()
+
+
 def _sent_key() -> str | None:
-    """The key this request sent: the header, or `api_key` on the compatible surface only."""
+    """The key this request sent: the Bearer header; `DeepL-Auth-Key` on the DeepL surface;
+    `api_key` on the LibreTranslate surface."""
     token = bearer_token()
-    if token is not None or request.blueprint != "compat":
+    if token is not None:
         return token
-    return request_field("api_key")
+    if request.blueprint == "deepl":
+        return deepl_auth_key()
+    if request.blueprint == "compat":
+        return request_field("api_key")
+    return None
 
 
 def client_key_id(ring: KeyRing) -> str | None:
