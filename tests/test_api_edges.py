@@ -37,7 +37,7 @@ def test_a_byte_that_is_not_utf8_in_an_unused_field_keeps_the_form(client: Flask
 
 
 def test_a_byte_that_is_not_utf8_in_the_text_is_kept_visible(client: FlaskClient) -> None:
-    response = client.post("/translate", data=b"q=\xff\xfe&target=fa", content_type=FORM)
+    response = client.post("/translate", data=b"q=\xff\xfe&source=en&target=fa", content_type=FORM)
     assert response.status_code == 200  # read as `%FF%FE`, as a percent-escape of it would be
     assert response.get_json()["translatedText"]
 
@@ -62,7 +62,10 @@ def test_a_wrong_method_on_v1_keeps_the_v1_shape(client: FlaskClient) -> None:
 
 def test_a_wrong_method_needs_a_key_like_the_route(build: Callable[..., Flask]) -> None:
     client = build(api_keys=["tk-edges"]).test_client()
-    assert client.get("/translate").status_code == 401
+    refused = client.get("/translate")  # LibreTranslate's status and words for a missing key
+    assert refused.status_code == 400
+    assert "API key" in refused.get_json()["error"]
+    assert client.get("/v1/translate").status_code == 401
     keyed = client.get("/translate", headers={"Authorization": "Bearer tk-edges"})
     assert keyed.status_code == 405
 

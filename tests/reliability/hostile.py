@@ -24,8 +24,12 @@ class Route:
     def body(self, text: object, **extra: object) -> dict[str, object]:
         """A body with the text in the route's field, a target when the route has one."""
         found: dict[str, object] = {self.text_field: text}
+        if "source" in self.fields:
+            found["source"] = "auto"
         if "target" in self.fields:
             found["target"] = "fa"
+        if "target_lang" in self.fields:  # DeepL's
+            found["target_lang"] = "FA"
         found.update(extra)
         return found
 
