@@ -28,7 +28,9 @@ def _json_error(sock: object, status_int: int, reason: str, mesg: str) -> None:
 util.write_error = _json_error
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
-# gthread whose connections time out after TARJOMAN_READ_TIMEOUT_S of silence mid-request.
+# gthread that closes its listener when it stops (service/drain.py), so a proxy retries new
+# connections elsewhere, and whose connections time out after TARJOMAN_READ_TIMEOUT_S of
+# silence mid-request (service/api/gworker.py).
 TimedThreadWorker.read_timeout = _settings.read_timeout_s
 worker_class = "service.api.gworker.TimedThreadWorker"
 workers = _settings.workers

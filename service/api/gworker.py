@@ -7,7 +7,7 @@ import errno
 import socket
 from typing import Any
 
-from gunicorn.workers.gthread import ThreadWorker
+from service.drain import DrainingThreadWorker
 
 
 class TimedSocket(socket.socket):
@@ -46,8 +46,9 @@ class TimedSocket(socket.socket):
             raise TimeoutError(errno.ECONNRESET, "the client sent nothing in time") from None
 
 
-class TimedThreadWorker(ThreadWorker):  # type: ignore[misc]
-    """gthread with TimedSocket connections; gunicorn.conf.py sets read_timeout."""
+class TimedThreadWorker(DrainingThreadWorker):
+    """The draining gthread worker with TimedSocket connections; gunicorn.conf.py sets
+    read_timeout."""
 
     read_timeout: float = 5.0
 
