@@ -1,0 +1,180 @@
+"""Every family, both directions: transformers fp32 and CTranslate2 float32 agree token for token.
+
+The strongest check that language tokens, prefixes and decoding agree between the runtimes. The
+reference is transformers' own greedy `generate` on the tiny models; its rows start with the
+decoder start token, CTranslate2's do not. Marian and BART configs force `</s>` as the last
+token when the limit is reached (`forced_eos_token_id`); CTranslate2 has no such rule, so there
+the last position is compared only when the output ended on its own. int8 (CTranslate2) is
+checked for the right target-language token and the length limits, not for equal tokens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from service.models.backend import GenerationOptions
+from service.models.ct2_runtime import Ct2Backend, Ct2Model
+from service.models.registry import ModelSpec, Task
+from service.models.tokenizer import Tokenizer
+from service.models.torch_runtime import TorchBackend, TorchModel
+
+FA_EN = Task("translate", "fa", "en")
+EN_FA = Task("translate", "en", "fa")
+SUMMARIZE_EN = Task("summarize", "en", "en")
+SUMMARIZE_FA = Task("summarize", "fa", "fa")
+SOURCES = {
+    "fa": [
+        "سلام.",
+        "قیمت نان و برنج ماه گذشته افزایش یافت.",
+        "پلیس جاده را بست و گفت فردا باز می‌شود.",
+    ],
+    "en": [
+        "Hello.",
+        "The price of bread rose last month.",
+        "The police closed the road until Monday.",
+    ],
+}
+CASES = [
+    ("tiny/marian-fa-en", "marian", FA_EN),
+    ("tiny/marian-en-fa", "marian", EN_FA),
+    ("tiny/m2m100", "m2m100", FA_EN),
+    ("tiny/m2m100", "m2m100", EN_FA),
+    ("tiny/nllb", "nllb", FA_EN),
+    ("tiny/nllb", "nllb", EN_FA),
+    ("tiny/bart", "bart", SUMMARIZE_EN),
+    ("tiny/mt5", "mt5", SUMMARIZE_FA),
+    ("tiny/mt5", "mt5", SUMMARIZE_EN),
+]
+IDS = [f"{family}-{task.kind}-{task.source}-{task.target}" for _, family, task in CASES]
+MAX_NEW = 12
+
+
+def _spec(path: str, family: str, task: Task, quantization: str = "none") -> ModelSpec:
+    return ModelSpec(
+        path, family, (task,), path=path, runtime="ctranslate2", quantization=quantization
+    )
+
+
+@pytest.fixture(scope="module")
+def loaded(test_models_dir: Path) -> Iterator[dict[tuple[str, str], object]]:
+    """Models by (path, runtime/quantization), loaded once for the module."""
+    cache: dict[tuple[str, str], object] = {}
+    yield cache
+
+
+def _ct2(cache: dict[tuple[str, str], object], models: Path, spec: ModelSpec) -> Ct2Model:
+    key = (spec.name, f"ctranslate2/{spec.quantization}")
+    if key not in cache:
+        backend = Ct2Backend(device="cpu", threads=1)
+        folder = backend.locate(spec, models)
+        assert folder is not None
+        backend.prepare(spec, folder)
+        cache[key] = backend.load(spec, folder)
+    model = cache[key]
+    assert isinstance(model, Ct2Model)
+    return model
+
+
+def _torch(cache: dict[tuple[str, str], object], models: Path, spec: ModelSpec) -> TorchModel:
+    key = (spec.name, "torch/none")
+    if key not in cache:
+        spec = replace(spec, runtime="torch", quantization="none")
+        backend = TorchBackend(device="cpu", threads=1)
+        folder = backend.locate(spec, models)
+        assert folder is not None
+        cache[key] = backend.load(spec, folder)
+    model = cache[key]
+    assert isinstance(model, TorchModel)
+    return model
+
+
+def _transformers_greedy(
+    folder: Path, tokenizer: Tokenizer, texts: list[str], task: Task
+) -> list[list[int]]:
+    """transformers' own greedy ids, the decoder start token dropped."""
+    import torch
+    from transformers import AutoModelForSeq2SeqLM
+
+    model = AutoModelForSeq2SeqLM.from_pretrained(folder, local_files_only=True).eval()
+    rows = tokenizer.encode(texts, task)
+    longest = max(len(row) for row in rows)
+    ids = torch.full((len(rows), longest), tokenizer.pad_id, dtype=torch.long)
+    mask = torch.zeros_like(ids)
+    for i, row in enumerate(rows):
+        ids[i, : len(row)] = torch.tensor(row)
+        mask[i, : len(row)] = 1
+    kwargs = {"max_new_tokens": MAX_NEW, "num_beams": 1, "do_sample": False}
+    forced = tokenizer.target_id(task)
+    if forced is not None:
+        kwargs["forced_bos_token_id"] = forced
+    with torch.inference_mode():
+        output = model.generate(input_ids=ids, attention_mask=mask, **kwargs)
+    forced_eos = model.generation_config.forced_eos_token_id is not None
+    result = []
+    for row in output.tolist():
+        row = row[1:]  # the decoder start token
+        eos = tokenizer.eos_id
+        end = row.index(eos) + 1 if eos in row else len(row)
+        generated = row[:end]
+        if forced_eos and len(generated) == MAX_NEW and generated[-1] == eos:
+            generated = generated[:-1]  # forced at the limit, not generated
+        result.append(generated)
+    return result
+
+
+@pytest.mark.parametrize(("path", "family", "task"), CASES, ids=IDS)
+def test_greedy_tokens_equal_transformers_fp32(
+    loaded: dict[tuple[str, str], object], test_models_dir: Path, path: str, family: str, task: Task
+) -> None:
+    spec = _spec(path, family, task)
+    ct2 = _ct2(loaded, test_models_dir, spec)
+    texts = SOURCES[task.source]
+    expected = _transformers_greedy(test_models_dir / path, ct2.tokenizer, texts, task)
+    got = [
+        rows[0]
+        for rows in ct2.hypotheses(texts, GenerationOptions(task=task, max_new_tokens=MAX_NEW))
+    ]
+    for want, have in zip(expected, got, strict=True):
+        assert have[: len(want)] == want
+        assert len(have) in (len(want), len(want) + 1)  # + the position transformers forced
+        if len(have) > len(want):
+            assert len(have) == MAX_NEW
+
+
+@pytest.mark.parametrize(("path", "family", "task"), CASES, ids=IDS)
+def test_both_runtimes_give_the_same_text(
+    loaded: dict[tuple[str, str], object], test_models_dir: Path, path: str, family: str, task: Task
+) -> None:
+    spec = _spec(path, family, task)
+    options = GenerationOptions(task=task, max_new_tokens=MAX_NEW)
+    texts = SOURCES[task.source]
+    ct2 = _ct2(loaded, test_models_dir, spec).generate(texts, options)
+    torch = _torch(loaded, test_models_dir, spec).generate(texts, options)
+    forced_eos = family in ("marian", "bart")
+    for mine, theirs in zip(ct2, torch, strict=True):
+        if forced_eos and mine.hit_limit:
+            continue  # one more token than transformers, which forced `</s>` in its place
+        assert mine.text == theirs.text
+
+
+@pytest.mark.parametrize(("path", "family", "task"), CASES, ids=IDS)
+def test_int8_starts_with_the_target_language_and_keeps_the_limits(
+    loaded: dict[tuple[str, str], object], test_models_dir: Path, path: str, family: str, task: Task
+) -> None:
+    model = _ct2(loaded, test_models_dir, _spec(path, family, task, "int8"))
+    assert model.compute_type == "int8"
+    target = model.tokenizer.target_id(task)
+    for limit in (4, MAX_NEW):
+        options = GenerationOptions(task=task, max_new_tokens=limit)
+        rows = [r[0] for r in model.hypotheses(SOURCES[task.source], options)]
+        generations = model.generate(SOURCES[task.source], options)
+        for row, generation in zip(rows, generations, strict=True):
+            assert 1 <= len(row) <= limit
+            if target is not None:
+                assert row[0] == target
+            finished = row[-1] == model.tokenizer.eos_id
+            assert generation.hit_limit == (not finished and len(row) == limit)
