@@ -1,4 +1,4 @@
-"""The CTranslate2 runtime on the tiny models: loading, n-best, limits, and the reasons it refuses."""
+"""The CTranslate2 runtime on the tiny models: loading, n-best, limits, reasons it refuses."""
 
 from __future__ import annotations
 
