@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -178,3 +179,48 @@ def test_int8_starts_with_the_target_language_and_keeps_the_limits(
                 assert row[0] == target
             finished = row[-1] == model.tokenizer.eos_id
             assert generation.hit_limit == (not finished and len(row) == limit)
+
+
+SEED = Path(__file__).resolve().parent.parent / "scripts" / "seed_text"
+NEAR_TIE = 0.02  # log-probability gap between fp32's first and second choice
+
+
+def _first_choice_margins(
+    model: Any, tokenizer: Tokenizer, text: str, task: Task, row: list[int]
+) -> list[float]:
+    """fp32's log-probability gap between its top two tokens at each step of `row` (teacher-forced)."""
+    import torch
+
+    source = torch.tensor([tokenizer.encode([text], task)[0]])
+    target = torch.tensor([[model.config.decoder_start_token_id, *row]])
+    with torch.inference_mode():
+        logits = model(input_ids=source, decoder_input_ids=target).logits[0].log_softmax(-1)
+    top = logits.topk(2, dim=-1).values
+    return (top[:, 0] - top[:, 1]).tolist()
+
+
+@pytest.mark.parametrize(("path", "family", "task"), CASES, ids=IDS)
+def test_int8_departs_from_float32_only_where_fp32_nearly_tied(
+    loaded: dict[tuple[str, str], object], test_models_dir: Path, path: str, family: str, task: Task
+) -> None:
+    """int8 is near-equal: it may pick another token only where fp32's top two nearly tie.
+
+    Random tiny models have flat distributions, so int8 rounding flips near-ties often; a broken
+    int8 conversion (wrong scales, a shifted vocabulary) departs at confident steps instead.
+    """
+    texts = (SEED / f"{task.source}.txt").read_text(encoding="utf-8").splitlines()[:16]
+    options = GenerationOptions(task=task, max_new_tokens=MAX_NEW)
+    exact = _ct2(loaded, test_models_dir, _spec(path, family, task))
+    int8 = _ct2(loaded, test_models_dir, _spec(path, family, task, "int8"))
+    from transformers import AutoModelForSeq2SeqLM
+
+    model = AutoModelForSeq2SeqLM.from_pretrained(test_models_dir / path, local_files_only=True)
+    model.eval()
+    pairs = zip(exact.hypotheses(texts, options), int8.hypotheses(texts, options), strict=True)
+    for text, (fp32_rows, int8_rows) in zip(texts, pairs, strict=True):
+        fp32_row, int8_row = fp32_rows[0], int8_rows[0]
+        step = next((i for i, (a, b) in enumerate(zip(fp32_row, int8_row)) if a != b), None)
+        if step is None:
+            continue
+        margins = _first_choice_margins(model, exact.tokenizer, text, task, fp32_row)
+        assert margins[step] < NEAR_TIE, (text, step, margins[step])
