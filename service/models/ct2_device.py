@@ -15,6 +15,7 @@ QUANTIZATIONS = (
     "int8_float32",
     "int8_float16",
     "int8_bfloat16",
+    "int16",
     "float32",
     "float16",
     "bfloat16",
