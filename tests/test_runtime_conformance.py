@@ -10,7 +10,6 @@ checked for the right target-language token and the length limits, not for equal
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -61,10 +60,9 @@ def _spec(path: str, family: str, task: Task, quantization: str = "none") -> Mod
 
 
 @pytest.fixture(scope="module")
-def loaded(test_models_dir: Path) -> Iterator[dict[tuple[str, str], object]]:
+def loaded(test_models_dir: Path) -> dict[tuple[str, str], object]:
     """Models by (path, runtime/quantization), loaded once for the module."""
-    cache: dict[tuple[str, str], object] = {}
-    yield cache
+    return {}
 
 
 def _ct2(cache: dict[tuple[str, str], object], models: Path, spec: ModelSpec) -> Ct2Model:
@@ -188,7 +186,7 @@ NEAR_TIE = 0.02  # log-probability gap between fp32's first and second choice
 def _first_choice_margins(
     model: Any, tokenizer: Tokenizer, text: str, task: Task, row: list[int]
 ) -> list[float]:
-    """fp32's log-probability gap between its top two tokens at each step of `row` (teacher-forced)."""
+    """fp32's log-probability gap between its top two choices at each step (teacher-forced)."""
     import torch
 
     source = torch.tensor([tokenizer.encode([text], task)[0]])
@@ -219,7 +217,9 @@ def test_int8_departs_from_float32_only_where_fp32_nearly_tied(
     pairs = zip(exact.hypotheses(texts, options), int8.hypotheses(texts, options), strict=True)
     for text, (fp32_rows, int8_rows) in zip(texts, pairs, strict=True):
         fp32_row, int8_row = fp32_rows[0], int8_rows[0]
-        step = next((i for i, (a, b) in enumerate(zip(fp32_row, int8_row)) if a != b), None)
+        step = next(
+            (i for i, (a, b) in enumerate(zip(fp32_row, int8_row, strict=False)) if a != b), None
+        )
         if step is None:
             continue
         margins = _first_choice_margins(model, exact.tokenizer, text, task, fp32_row)

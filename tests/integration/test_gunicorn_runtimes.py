@@ -66,7 +66,7 @@ def server(
 def test_every_model_of_the_profile_serves_through_the_runtime(
     server: tuple[Server, str, str, Path],
 ) -> None:
-    running, profile, runtime, _ = server
+    running, profile, _runtime, _ = server
     for kind, source, target, model in SERVES[profile]:
         text = FA if source == "fa" else EN
         if kind == "translate":
@@ -84,7 +84,7 @@ def test_every_model_of_the_profile_serves_through_the_runtime(
 def test_models_report_their_runtime_and_none_is_missing(
     server: tuple[Server, str, str, Path],
 ) -> None:
-    running, profile, runtime, folder = server
+    running, _profile, runtime, folder = server
     models = requests.get(running.url + "/v1/models", timeout=10).json()["models"]
     assert {m["runtime"] for m in models} == {runtime}
     assert all(m["loaded"] for m in models)
