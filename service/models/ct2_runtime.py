@@ -124,6 +124,8 @@ class Ct2Backend:
         self._device_setting = device
         self._dtype_setting = dtype
         self._threads = threads
+        # Why a model's last conversion failed: its requests' 503s say so, not just "convert it".
+        self._failures: dict[tuple[str, str], str] = {}
 
     def placement(self, spec: ModelSpec) -> Placement:
         """Device, compute type and threads for `spec`, checked against the hardware."""
@@ -157,12 +159,15 @@ class Ct2Backend:
         except ct2_convert.ConversionError as exc:
             raise ModelNotReady(f"{spec.name}: {exc}", retry_after=60) from exc
 
-    def prepare(self, spec: ModelSpec, folder: Path) -> Path:
+    def prepare(self, spec: ModelSpec, folder: Path) -> None:
         """Convert `spec` when its conversion is missing (download, convert and preload only)."""
+        key = (spec.name, spec.quantization)
         try:
-            return ct2_convert.convert(folder, spec.quantization)
+            ct2_convert.convert(folder, spec.quantization)
         except ct2_convert.ConversionError as exc:
+            self._failures[key] = str(exc)
             raise ModelNotReady(f"{spec.name}: {exc}", retry_after=60) from exc
+        self._failures.pop(key, None)
 
     def estimate_bytes(self, spec: ModelSpec, folder: Path) -> int:
         """The converted weights in the compute type (the Hugging Face ones before conversion)."""
@@ -180,6 +185,13 @@ class Ct2Backend:
         """A Translator over the converted folder; an unconverted model is a 503, not a conversion."""
         converted = self.converted(spec, folder)
         if converted is None:
+            failure = self._failures.get((spec.name, spec.quantization))
+            if failure is not None:
+                raise ModelNotReady(
+                    f"{spec.name} could not be converted for CTranslate2: {failure}; "
+                    f"fix that and run {convert_hint(spec)}",
+                    retry_after=60,
+                )
             raise ModelNotReady(
                 f"{spec.name} is not converted for CTranslate2 ({spec.quantization}) yet; "
                 f"it converts at preload, or run {convert_hint(spec)}",
