@@ -35,6 +35,8 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from service.models.runtimes import RUNTIMES, quantizations  # noqa: E402  (after sys.path)
+
 MODEL_DIR = ROOT / ".cache" / "bench-model"
 MODEL_NAME = "bench-opus-mt-fa-en"
 OPUS_MT = {
@@ -178,12 +180,12 @@ def offline(
         runtime=runtime,
         quantization=quantization,
     )
-    backend = Runtimes(RuntimeConfig("cpu", "float32", threads)).backend(runtime)
-    folder = MODEL_DIR / "opus-mt-fa-en"
-    prepare = getattr(backend, "prepare", None)
-    if prepare is not None:  # CTranslate2 converts once, outside every timing
-        prepare(spec, folder)
-    model = backend.load(spec, folder)
+    runtimes = Runtimes(RuntimeConfig("cpu", "float32", threads))
+    folder = runtimes.locate(spec, MODEL_DIR)
+    if folder is None:
+        raise SystemExit(f"the {runtime} runtime finds no model in {MODEL_DIR / 'opus-mt-fa-en'}")
+    runtimes.prepare(spec, folder)  # CTranslate2 converts once, outside every timing
+    model = runtimes.load(spec, folder)
     options = GenerationOptions(task, 1, tokens, tokens)
     source_tokens = model.count_tokens(texts, task)
     ordered = [t for _, t in sorted(zip(source_tokens, texts, strict=True))]
@@ -446,7 +448,13 @@ def runtimes_of(args: argparse.Namespace) -> list[tuple[str, str]]:
     found = []
     for item in args.runtime or ["torch"]:
         name, _, quantization = item.partition(":")
-        found.append((name, quantization or args.quantization or "none"))
+        quantization = quantization or args.quantization or "none"
+        if name not in RUNTIMES:
+            raise SystemExit(f"unknown runtime {name!r}; known: {', '.join(RUNTIMES)}")
+        if quantization not in quantizations(name):
+            offered = ", ".join(quantizations(name))
+            raise SystemExit(f"the {name} runtime offers {offered}, not {quantization!r}")
+        found.append((name, quantization))
     return found
 
 

@@ -1,4 +1,4 @@
-"""The engine with the CTranslate2 runtime: converts at preload only; 503s with reasons, never 500."""
+"""The engine on CTranslate2: converts at preload only; 503s with reasons, never 500."""
 
 from __future__ import annotations
 

@@ -101,17 +101,17 @@ class Ct2Model:
 
     def generate(self, texts: Sequence[str], options: GenerationOptions) -> list[Generation]:
         """Greedy or beam search over one batch; n-best when alternatives are asked."""
-        skip = 1 if self.family.target_token(options.task) is not None else 0
         limit = self.max_new_tokens(options)
-        return [self._generation(rows, skip, limit) for rows in self.hypotheses(texts, options)]
+        return [self._generation(rows, limit) for rows in self.hypotheses(texts, options)]
 
-    def _generation(self, rows: Sequence[Sequence[int]], skip: int, limit: int) -> Generation:
+    def _generation(self, rows: Sequence[Sequence[int]], limit: int) -> Generation:
+        """New tokens as torch counts them: the language token and the end of sentence included."""
         decoded = self.tokenizer.decode(rows)
         best = rows[0]
         finished = bool(best) and best[-1] == self.tokenizer.eos_id
         return Generation(
             text=decoded[0],
-            tokens=len(best) - skip,
+            tokens=len(best),
             hit_limit=not finished and len(best) >= limit,
             alternatives=tuple(dict.fromkeys(decoded)) if len(rows) > 1 else (),
         )

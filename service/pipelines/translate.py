@@ -115,7 +115,7 @@ def translate(
         mine = [j for j in jobs if (j.source, j.target) == (src, tgt) and not j.untranslated]
         inputs = _fit_parts(mine, partial(engine.count_tokens, spec, task=task), spec.family, strip)
         results = engine.generate(spec, inputs, engine.options_for(spec, task), deadline)
-        outputs[(src, tgt)] = dict(zip(inputs, results, strict=True))
+        outputs[(src, tgt)] = {i: r.text for i, r in zip(inputs, results, strict=True)}
         models[(src, tgt)] = spec.name
 
     mode = engine.settings.output_digits
