@@ -102,6 +102,10 @@ def test_downloads_only_the_needed_files_at_the_pinned_revision(
         M2M.revision
     ]["config.json"]
     assert TORCH.locate(M2M, env) == folder
+    # The default profile runs CTranslate2: download converted it beside the snapshots.
+    from service.models.ct2_convert import find_converted
+
+    assert find_converted(folder, M2M.quantization) is not None
 
     capsys.readouterr()
     assert main(["models", "list", "--profile", "default", "--check"]) == 0
@@ -125,8 +129,12 @@ def test_list_says_missing_and_how_to_fetch(env: Path, capsys: pytest.CaptureFix
     assert "non-commercial" in out
 
 
-def test_resumes_a_transfer_cut_mid_file(hub: tuple[Hub, str], env: Path) -> None:
+def test_resumes_a_transfer_cut_mid_file(
+    hub: tuple[Hub, str], env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     stub, _ = hub
+    # These weights are not a model: the torch runtime's download does not try to convert them.
+    monkeypatch.setenv("TARJOMAN_RUNTIME", "torch")
     # huggingface_hub reads bodies in 10 MiB chunks and resumes after the last whole chunk,
     # so the weights here are larger than one chunk (random-looking bytes, never loaded).
     weights = bytes(range(256)) * (96 * 1024)  # 24 MiB
@@ -215,6 +223,10 @@ def test_a_rerun_after_a_killed_download_fetches_only_what_is_missing(
     assert second == ["model.safetensors"]
     assert (folder / "model.safetensors").read_bytes() == weights
     assert TORCH.locate(M2M, env) == folder
+    # The default profile runs CTranslate2: download converted it beside the snapshots.
+    from service.models.ct2_convert import find_converted
+
+    assert find_converted(folder, M2M.quantization) is not None
 
 
 def test_a_gated_model_without_a_token_says_how_to_get_access(
