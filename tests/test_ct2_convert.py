@@ -155,3 +155,12 @@ def test_a_conversion_still_serves_when_the_weights_are_removed(models: Path) ->
     assert find_converted(models / "mt5", "none") is None
     with pytest.raises(ConversionError, match=r"no config\.json and weights"):
         convert(models / "mt5", "none")
+
+
+def test_converting_in_a_child_process_gives_the_same_folder_and_its_reason(models: Path) -> None:
+    folder = ct2_convert.convert_isolated(models / "bart", "int8")
+    assert folder == find_converted(models / "bart", "int8")
+    assert ct2_convert.read_note(folder / ct2_convert.SOURCE_NOTE)["quantization"] == "int8"
+    (models / "mt5" / "config.json").write_text('{"model_type": "no-such-model"}')
+    with pytest.raises(ConversionError, match=r"^CTranslate2 could not convert .*mt5"):
+        ct2_convert.convert_isolated(models / "mt5", "int8")

@@ -67,13 +67,13 @@ def test_preload_converts_and_readiness_says_converting_meanwhile(
     engine_for: Callable[..., Engine], models: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     release = threading.Event()
-    real = ct2_convert.convert
+    real = ct2_convert.convert_isolated
 
-    def slow(folder: Path, quantization: str, force: bool = False) -> Path:
+    def slow(folder: Path, quantization: str) -> Path:
         release.wait(60)
-        return real(folder, quantization, force)
+        return real(folder, quantization)
 
-    monkeypatch.setattr(ct2_convert, "convert", slow)
+    monkeypatch.setattr(ct2_convert, "convert_isolated", slow)
     engine = engine_for(preload=["tiny-nllb"])
     engine.start_preload()
     deadline = time.monotonic() + 30

@@ -16,7 +16,9 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Iterator
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
@@ -185,3 +187,43 @@ def read_note(path: Path) -> dict[str, str]:
     except (OSError, ValueError):
         return {}
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def convert_isolated(folder: Path, quantization: str) -> Path:
+    """`convert` in a child process, unless already done.
+
+    The converter loads the whole torch model; in a child, that peak (and what the allocator
+    would keep of it) goes back to the system when it exits instead of staying in the worker.
+    """
+    existing = find_converted(folder, quantization)
+    if existing is not None:
+        return existing
+    command = [sys.executable, "-m", "service.models.ct2_convert", str(folder), quantization]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        said = [line for line in result.stderr.splitlines() if line.startswith(_ERROR)]
+        tail = [line for line in result.stderr.splitlines() if line.strip()][-1:]
+        reason = said[-1].removeprefix(_ERROR) if said else " ".join(tail)
+        raise ConversionError(reason or f"the converter exited with {result.returncode}")
+    converted = find_converted(folder, quantization)
+    if converted is None:
+        raise ConversionError(f"the converter left no {quantization} conversion of {folder}")
+    return converted
+
+
+_ERROR = "tarjoman-convert: "
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m service.models.ct2_convert FOLDER QUANTIZATION`: what convert_isolated runs."""
+    folder, quantization = argv if argv is not None else sys.argv[1:]
+    try:
+        print(convert(Path(folder), quantization))
+    except ConversionError as exc:
+        print(_ERROR + str(exc), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -162,8 +162,9 @@ class Ct2Backend:
     def prepare(self, spec: ModelSpec, folder: Path) -> None:
         """Convert `spec` when its conversion is missing (download, convert and preload only)."""
         key = (spec.name, spec.quantization)
+        self.placement(spec)  # not installed, or no such device: say so before converting
         try:
-            ct2_convert.convert(folder, spec.quantization)
+            ct2_convert.convert_isolated(folder, spec.quantization)
         except ct2_convert.ConversionError as exc:
             self._failures[key] = str(exc)
             raise ModelNotReady(f"{spec.name}: {exc}", retry_after=60) from exc
@@ -183,6 +184,7 @@ class Ct2Backend:
 
     def load(self, spec: ModelSpec, folder: Path) -> Ct2Model:
         """A Translator over the converted folder; an unconverted model is a 503, not a conversion."""
+        where = self.placement(spec)  # a missing library or device first: that is the reason
         converted = self.converted(spec, folder)
         if converted is None:
             failure = self._failures.get((spec.name, spec.quantization))
@@ -197,7 +199,6 @@ class Ct2Backend:
                 f"it converts at preload, or run {convert_hint(spec)}",
                 retry_after=60,
             )
-        where = self.placement(spec)
         ctranslate2 = _library()
         with LIBRARY_LOCK:
             tokenizer = Tokenizer.from_folder(folder, family_of(spec.family))
