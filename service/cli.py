@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 
+from service.evalcommand import add_eval_command
 from service.filecommands import add_file_commands
 from service.models.registry import ModelSpec, Profile, load_profile, with_runtime
 from service.models.runtimes import RuntimeConfig, Runtimes
@@ -157,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(run=cmd_serve)
     add_file_commands(commands)
+    add_eval_command(commands)
 
     models = commands.add_parser("models", help="list, download or build models")
     models_commands = models.add_subparsers(dest="models_command", required=True)

@@ -51,7 +51,11 @@ class FakeModel:
         if backend.fail_with is not None:
             raise backend.fail_with
         outputs = [self._transform(text, options) for text in texts]
-        generations = [Generation(text, len(text.split()) + 1) for text in outputs]
+        cut = backend.hit_limit or (lambda text, options: False)
+        generations = [
+            Generation(out, len(out.split()) + 1, cut(text, options))
+            for text, out in zip(texts, outputs, strict=True)
+        ]
         return generations[: len(generations) - backend.drop_outputs]
 
     def count_tokens(self, texts: Sequence[str], task: Task) -> list[int]:
@@ -74,6 +78,8 @@ class FakeBackend:
         self.delay = 0.0  # seconds each generate call takes
         self.load_delay = 0.0  # seconds each load takes
         self.load_gate: threading.Event | None = None  # when set, load waits for it
+        # Which inputs come back flagged as stopped at the new-token limit (none by default).
+        self.hit_limit: Callable[[str, GenerationOptions], bool] | None = None
         self.gate: threading.Event | None = None  # when set, generate waits for it
         self.started = threading.Event()  # set when a generate call begins
         self._lock = threading.Lock()

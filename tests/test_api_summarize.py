@@ -212,7 +212,7 @@ def test_the_tiny_profile_end_to_end_names_strategy_and_models(
     [result] = body["results"]
     assert result["strategy"] == "abstractive-then-translate"
     assert result["models"] == ["tiny-mt5", "tiny-marian-fa-en"]
-    assert len(result["summary"].split()) <= 20
+    assert len([w for w in result["summary"].split() if w != "…"]) <= 20  # … marks a cut
     assert body["demo"] is True
 
 
