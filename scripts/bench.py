@@ -282,8 +282,8 @@ class Service:
             try:
                 if requests.get(self.url + "/readyz", timeout=5).status_code == 200:
                     return
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # not listening yet, or too busy loading the model to answer in time
             time.sleep(0.5)
         self.stop()
         raise SystemExit(f"gunicorn was not ready in 600 s; see {log}")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, TypeVar
 
 from flask import request
 from pydantic import BaseModel, ValidationError
 
-from service.errors import InvalidRequest, MalformedJSON, PayloadTooLarge, UnsupportedMediaType
+from service.api.body import parsed_json
+from service.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType
 from service.schemas import TextsRequest
 from service.settings import Settings
 
@@ -16,16 +16,13 @@ Model = TypeVar("Model", bound=BaseModel)
 
 
 def json_body() -> Any:
-    """The body parsed as JSON; 415 when it is not JSON, 400 when it does not parse."""
+    """The body parsed as JSON; 415 when it is not JSON, 400 when it does not parse or nests too
+    deep, 422 when a string in it is not Unicode."""
     if request.mimetype not in ("application/json", "") and not request.mimetype.endswith("+json"):
         raise UnsupportedMediaType(
             f"send JSON (Content-Type: application/json), not {request.mimetype}"
         )
-    raw = request.get_data(cache=True)  # raises 413 past MAX_CONTENT_LENGTH, before parsing
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise MalformedJSON(f"the body is not valid JSON: {exc}") from None
+    return parsed_json()
 
 
 def validate(model: type[Model], data: Any) -> Model:
@@ -54,6 +51,15 @@ def check_text_limits(texts: list[str], settings: Settings) -> None:
                 f"text[{index}] has {len(text)} characters; the limit is {settings.max_text_chars}",
                 details={"limit": settings.max_text_chars, "setting": "TARJOMAN_MAX_TEXT_CHARS"},
             )
+
+
+def check_alternatives(wanted: int, settings: Settings) -> None:
+    """422 when a request asks for more alternatives than the server gives."""
+    if wanted > settings.max_alternatives:
+        raise InvalidRequest(
+            f"alternatives: at most {settings.max_alternatives} on this server",
+            details={"limit": settings.max_alternatives, "setting": "TARJOMAN_MAX_ALTERNATIVES"},
+        )
 
 
 TextsModel = TypeVar("TextsModel", bound=TextsRequest)
