@@ -11,6 +11,7 @@ from pathlib import Path
 from service.filecommands import add_file_commands
 from service.models.registry import Profile, load_profile
 from service.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
+from service.workercommand import add_worker_command
 
 
 def _profile(settings: Settings, name: str | None) -> Profile:
@@ -96,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(run=cmd_serve)
     add_file_commands(commands)
+    add_worker_command(commands)
 
     models = commands.add_parser("models", help="list, download or build models")
     models_commands = models.add_subparsers(dest="models_command", required=True)

@@ -13,7 +13,7 @@ from service.errors import Forbidden, NotFound, Unauthorized
 from service.settings import Settings, SettingsError
 
 # Blueprints whose views need a key when keys are configured; health, docs and the page do not.
-PROTECTED_BLUEPRINTS = frozenset({"v1", "compat"})
+PROTECTED_BLUEPRINTS = frozenset({"v1", "compat", "jobs"})
 # Views inside those blueprints that stay open, as on LibreTranslate (`GET /languages`).
 PUBLIC_ENDPOINTS = frozenset({"compat.languages_view"})
 
