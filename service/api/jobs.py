@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 from datetime import UTC, datetime
@@ -213,7 +214,7 @@ def result_view(job_id: str) -> Response:
     stem = PurePath(record.spec.filename).stem or "result"
     media = {".json": "application/json", ".jsonl": "application/x-ndjson"}.get(path.suffix)
     response = send_file(
-        path,
+        io.BytesIO(path.read_bytes()),
         mimetype=media or documents_media(path.suffix),
         as_attachment=True,
         download_name=f"{stem}.{record.spec.task}d{path.suffix}",

@@ -56,8 +56,11 @@ def _escape(text: str) -> str:
 
 def make_pdf(pages: list[list[str]]) -> bytes:
     """A PDF with a text layer (Helvetica, Latin text): one line of text per entry."""
-    objects = ["<< /Type /Catalog /Pages 2 0 R >>", "", "<< /Type /Font /Subtype /Type1 "
-               "/BaseFont /Helvetica >>"]
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
     kids = []
     for lines in pages:
         body = "BT /F1 12 Tf 72 720 Td 16 TL " + " ".join(f"({_escape(l)}) Tj T*" for l in lines)

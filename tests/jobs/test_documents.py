@@ -28,7 +28,12 @@ def round_trip(fmt: str, data: bytes, **extra: str) -> tuple[list[documents.Unit
 
 @pytest.mark.parametrize(
     ("name", "named", "expected"),
-    [("a.TXT", None, "txt"), ("x.ndjson", None, "jsonl"), ("s.vtt", None, "vtt"), ("f", "pdf", "pdf")],
+    [
+        ("a.TXT", None, "txt"),
+        ("x.ndjson", None, "jsonl"),
+        ("s.vtt", None, "vtt"),
+        ("f", "pdf", "pdf"),
+    ],
 )
 def test_format_from_name_or_field(name: str, named: str | None, expected: str) -> None:
     assert documents.format_of(name, named) == expected
@@ -51,7 +56,10 @@ def test_jsonl_puts_the_output_in_its_field_and_keeps_the_rest() -> None:
     units, out = round_trip("jsonl", data)
     assert [u.text for u in units] == ["one", "two"]
     rows = [json.loads(line) for line in out.decode().splitlines()]
-    assert rows == [{"id": 1, "text": "one", "translation": "ONE"}, {"id": 2, "text": "two", "translation": "TWO"}]
+    assert rows == [
+        {"id": 1, "text": "one", "translation": "ONE"},
+        {"id": 2, "text": "two", "translation": "TWO"},
+    ]
 
 
 def test_jsonl_field_and_output_field_are_options() -> None:
