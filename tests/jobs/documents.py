@@ -8,11 +8,41 @@ import random
 import docx
 from docx.shared import Pt
 
-WORDS = (
-    "minister envoy trade oil meeting market capital river council report budget school "
-    "farmer harvest railway bridge museum doctor village summer winter election court "
-    "factory export border treaty festival library airport science student teacher"
-).split()
+WORDS = [
+    "minister",
+    "envoy",
+    "trade",
+    "oil",
+    "meeting",
+    "market",
+    "capital",
+    "river",
+    "council",
+    "report",
+    "budget",
+    "school",
+    "farmer",
+    "harvest",
+    "railway",
+    "bridge",
+    "museum",
+    "doctor",
+    "village",
+    "summer",
+    "winter",
+    "election",
+    "court",
+    "factory",
+    "export",
+    "border",
+    "treaty",
+    "festival",
+    "library",
+    "airport",
+    "science",
+    "student",
+    "teacher",
+]
 
 
 def sentences(count: int, seed: int = 0) -> list[str]:
@@ -63,7 +93,9 @@ def make_pdf(pages: list[list[str]]) -> bytes:
     ]
     kids = []
     for lines in pages:
-        body = "BT /F1 12 Tf 72 720 Td 16 TL " + " ".join(f"({_escape(l)}) Tj T*" for l in lines)
+        body = "BT /F1 12 Tf 72 720 Td 16 TL " + " ".join(
+            f"({_escape(line)}) Tj T*" for line in lines
+        )
         stream = body + " ET"
         page_number = len(objects) + 1
         kids.append(f"{page_number} 0 R")

@@ -31,12 +31,17 @@ def test_json_texts_job_runs_to_a_json_result(jobs_app: Callable[..., Flask]) ->
     assert response.status_code == 202
     body = response.get_json()
     assert response.headers["Location"] == body["url"] == f"/v1/jobs/{body['id']}"
-    assert body["state"] == "queued" and body["progress"] == {"done": 0, "total": 2, "failed": 0}
+    assert body["state"] == "queued"
+    assert body["progress"] == {"done": 0, "total": 2, "failed": 0}
     done = wait_for(client, body["id"])
-    assert done["state"] == "done" and done["progress"]["done"] == 2
-    assert done["started"] and done["finished"] and done["expires"]
+    assert done["state"] == "done"
+    assert done["progress"]["done"] == 2
+    assert done["started"]
+    assert done["finished"]
+    assert done["expires"]
     result = client.get(done["result_url"])
-    assert result.status_code == 200 and result.mimetype == "application/json"
+    assert result.status_code == 200
+    assert result.mimetype == "application/json"
     data = result.get_json()
     assert [r["text"] for r in data["results"]] == ["[fa] Hello world.", "[fa] Good night."]
     assert data["demo"] is True
@@ -82,7 +87,8 @@ def test_summary_of_a_document_is_json(jobs_app: Callable[..., Flask]) -> None:
     assert response.status_code == 202, response.get_json()
     done = wait_for(client, response.get_json()["id"])
     data = client.get(done["result_url"]).get_json()
-    assert len(data["results"]) == 1 and data["results"][0]["strategy"] == "extractive"
+    assert len(data["results"]) == 1
+    assert data["results"][0]["strategy"] == "extractive"
     assert len(data["results"][0]["sentences"]) == 2
 
 
@@ -91,10 +97,13 @@ def test_a_failing_item_is_reported_and_the_rest_done(jobs_app: Callable[..., Fl
     texts = ["Hello there.", "سلام hello دنیا world", "Good night."]
     job = client.post("/v1/jobs", json={"text": texts}).get_json()
     done = wait_for(client, job["id"])
-    assert done["state"] == "done" and done["progress"]["failed"] == 1
-    assert done["errors"][0]["item"] == 1 and "mixed" in done["errors"][0]["error"]
+    assert done["state"] == "done"
+    assert done["progress"]["failed"] == 1
+    assert done["errors"][0]["item"] == 1
+    assert "mixed" in done["errors"][0]["error"]
     results = client.get(done["result_url"]).get_json()["results"]
-    assert results[1]["error"] and results[0]["error"] is None
+    assert results[1]["error"]
+    assert results[0]["error"] is None
 
 
 def test_list_and_delete(jobs_app: Callable[..., Flask]) -> None:
@@ -102,7 +111,8 @@ def test_list_and_delete(jobs_app: Callable[..., Flask]) -> None:
     ids = [client.post("/v1/jobs", json={"text": f"text {n}."}).get_json()["id"] for n in range(2)]
     assert [j["id"] for j in client.get("/v1/jobs").get_json()["jobs"]] == ids[::-1]
     result = client.get(f"/v1/jobs/{ids[0]}/result")
-    assert result.status_code == 409 and result.get_json()["error"]["details"]["state"] == "queued"
+    assert result.status_code == 409
+    assert result.get_json()["error"]["details"]["state"] == "queued"
     deleted = client.delete(f"/v1/jobs/{ids[0]}")
     assert deleted.get_json() == {"id": ids[0], "deleted": True, "state": "cancelled"}
     assert client.get(f"/v1/jobs/{ids[0]}").status_code == 404
@@ -143,13 +153,12 @@ def test_per_key_job_and_byte_limits(jobs_app: Callable[..., Flask]) -> None:
     for _ in range(2):
         assert client.post("/v1/jobs", json={"text": "one."}).status_code == 202
     refused = client.post("/v1/jobs", json={"text": "one."})
-    assert (
-        refused.status_code == 429
-        and "TARJOMAN_MAX_JOBS_PER_KEY" in refused.get_json()["error"]["message"]
-    )
+    assert refused.status_code == 429
+    assert "TARJOMAN_MAX_JOBS_PER_KEY" in refused.get_json()["error"]["message"]
     other = jobs_app(job_threads=0, max_job_bytes_per_key=3000).test_client()
     refused = other.post("/v1/jobs", **upload("a.txt", b"word. " * 600))
-    assert refused.status_code == 413 and "BYTES_PER_KEY" in refused.get_json()["error"]["message"]
+    assert refused.status_code == 413
+    assert "BYTES_PER_KEY" in refused.get_json()["error"]["message"]
 
 
 def test_finished_jobs_expire(jobs_app: Callable[..., Flask], tmp_path: Any) -> None:

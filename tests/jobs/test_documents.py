@@ -63,12 +63,15 @@ def test_jsonl_puts_the_output_in_its_field_and_keeps_the_rest() -> None:
 
 
 def test_jsonl_field_and_output_field_are_options() -> None:
-    units, out = round_trip("jsonl", b'{"body": "x"}\n', field="body", output_field="fa")
+    _units, out = round_trip("jsonl", b'{"body": "x"}\n', field="body", output_field="fa")
     assert json.loads(out) == {"body": "x", "fa": "X"}
 
 
 def test_html_keeps_tags_and_attributes() -> None:
-    page = b'<html><body><h1 class="t">Title</h1><p>Hello <b>bold</b> <a href="/x">link</a>.</p><script>var a = "no";</script></body></html>'
+    page = (
+        b'<html><body><h1 class="t">Title</h1><p>Hello <b>bold</b> <a href="/x">link</a>.</p>'
+        b'<script>var a = "no";</script></body></html>'
+    )
     document = documents.load(page, spec("html"))
     units = list(document.units)
     assert all(u.html for u in units)
@@ -80,7 +83,10 @@ def test_html_keeps_tags_and_attributes() -> None:
 
 
 def test_srt_keeps_numbers_and_timings() -> None:
-    srt = "1\n00:00:01,000 --> 00:00:02,500\nHello there.\nSecond line.\n\n2\n00:00:03,000 --> 00:00:04,000\nBye.\n"
+    srt = (
+        "1\n00:00:01,000 --> 00:00:02,500\nHello there.\nSecond line.\n\n"
+        "2\n00:00:03,000 --> 00:00:04,000\nBye.\n"
+    )
     units, out = round_trip("srt", srt.encode())
     assert [u.text for u in units] == ["Hello there.\nSecond line.", "Bye."]
     assert out.decode() == srt.upper().replace("-->", "-->")
@@ -98,8 +104,10 @@ def test_docx_paragraphs_tables_headers_footers_and_run_formatting() -> None:
     assert len(units) == 6 + 4 + 2  # body, table cells, header, footer
     result = docx.Document(io.BytesIO(out))
     first = result.paragraphs[0]
-    assert first.runs[0].bold and first.runs[0].text == "NOTE: "  # formatting stays on its words
-    assert not first.runs[1].bold and first.runs[1].text.isupper()
+    assert first.runs[0].bold
+    assert first.runs[0].text == "NOTE: "
+    assert not first.runs[1].bold
+    assert first.runs[1].text.isupper()
     assert all(c.text.isupper() for row in result.tables[0].rows for c in row.cells)
     assert result.sections[0].header.paragraphs[0].text.isupper()
     assert result.sections[0].footer.paragraphs[0].text.isupper()
