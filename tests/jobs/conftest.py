@@ -34,8 +34,8 @@ def jobs_app(
 def wait_for(
     client: FlaskClient, job_id: str, states: tuple[str, ...] = ("done", "failed"), **kw: Any
 ) -> dict[str, Any]:
-    """Poll a job until it reaches one of `states` (30 s deadline)."""
-    deadline = time.monotonic() + 30
+    """Poll a job until it reaches one of `states` (60 s deadline)."""
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         body: dict[str, Any] = client.get(f"/v1/jobs/{job_id}", **kw).get_json()
         if body.get("state") in states:
