@@ -32,7 +32,8 @@ def test_a_job_left_running_resumes_after_its_lease_in_a_new_app(
 
     second = jobs_app(job_threads=1).test_client()  # a new process: it finds the index at start
     done = wait_for(second, job_id)
-    assert done["state"] == "done" and done["attempts"] == 2
+    assert done["state"] == "done"
+    assert done["attempts"] == 2
     assert done["progress"] == {"done": 20, "total": 20, "failed": 0}
     results = second.get(done["result_url"]).get_json()["results"]
     assert [r["text"] for r in results[:8]] == [f"kept {n}" for n in range(8)]
@@ -47,7 +48,8 @@ def test_a_live_lease_is_not_taken_over(jobs_app: Callable[..., Flask], tmp_path
     store = SQLiteStore(tmp_path / "jobs" / INDEX)
     now = time.time()
     claimed = store.claim(None, now, 60)
-    assert claimed is not None and claimed.id == job_id
+    assert claimed is not None
+    assert claimed.id == job_id
     assert store.claim(None, now + 1, 60) is None  # still leased
     assert store.claim(None, now + 61, 60) is not None  # abandoned: taken over
     assert not store.heartbeat(job_id, claimed.attempts, now + 90, 0, 0)  # the old runner lost it
