@@ -12,6 +12,18 @@ from service.jobs.runner import Context, run
 log = logging.getLogger(__name__)
 
 SWEEP_EVERY_S = 60.0
+READY_WAIT_S = 120.0  # how long job threads wait for the preload before running anyway
+
+
+def wait_until_ready(context: Context, timeout: float = READY_WAIT_S) -> None:
+    """Let the preload finish before jobs (resumed at start) load models of their own."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        readiness = context.engine.readiness()
+        ready = readiness["ready"] if isinstance(readiness, dict) else readiness.ready
+        if ready:
+            return
+        time.sleep(0.2)
 
 
 def sweep(context: Context, ttl: float) -> int:
@@ -54,6 +66,7 @@ class EmbeddedQueue:
         """Nothing to do: the running thread sees the record gone at its next heartbeat."""
 
     def _loop(self) -> None:
+        wait_until_ready(self.context)
         last_sweep = 0.0
         while True:
             try:
