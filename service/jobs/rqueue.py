@@ -21,7 +21,7 @@ from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 from rq.worker import WorkerStatus
 
-from service.jobs.embedded import sweep
+from service.jobs.embedded import sweep, wait_until_ready
 from service.jobs.model import JobRecord
 from service.jobs.redisstore import RedisStore
 from service.jobs.runner import Context, run
@@ -96,6 +96,7 @@ def perform(job_id: str) -> str:
     context = _Holder.context
     if context is None:
         raise RuntimeError("perform runs inside `tarjoman worker` only")
+    wait_until_ready(context)
     record = context.store.claim(job_id, time.time(), context.lease_s)
     if record is None:
         return "gone"  # cancelled, deleted, or finished by an earlier run
