@@ -167,7 +167,14 @@ def _texts_spec() -> tuple[JobSpec, bytes]:
 
 
 @blueprint.post("")
-@documented(ok=JobStatus, json=JobTextsRequest, form=JobUpload, errors=JOB_ERRORS, tags=("jobs",))
+@documented(
+    ok=JobStatus,
+    json=JobTextsRequest,
+    form=JobUpload,
+    errors=JOB_ERRORS,
+    tags=("jobs",),
+    ok_status=202,
+)
 def submit_view() -> tuple[dict[str, Any], int, dict[str, str]]:
     """Start a job: a document (multipart, `file`) or JSON texts; 202 with its URLs."""
     limit = current_app.extensions[EXTENSION].settings.max_upload_bytes

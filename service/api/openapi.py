@@ -60,6 +60,7 @@ class Operation:
     errors: tuple[int, ...] = V1_ERRORS
     error_model: type[BaseModel] = ErrorResponse
     tags: tuple[str, ...] = field(default_factory=tuple)
+    ok_status: int = 200
 
 
 def documented(
@@ -70,11 +71,12 @@ def documented(
     errors: tuple[int, ...] = V1_ERRORS,
     error_model: type[BaseModel] = ErrorResponse,
     tags: tuple[str, ...] = (),
+    ok_status: int = 200,
 ) -> Callable[[View], View]:
     """Describe a view for the document: its body model(s), success model and errors."""
 
     def mark(view: View) -> View:
-        setattr(view, _ATTR, Operation(ok, json, form, errors, error_model, tags))
+        setattr(view, _ATTR, Operation(ok, json, form, errors, error_model, tags, ok_status))
         return view
 
     return mark
@@ -107,7 +109,8 @@ def _description(settings: Settings, ring: KeyRing) -> str:
 
 
 def _responses(op: Operation) -> Responses:
-    codes: dict[str, Any] = {"HTTP_200": (op.ok, "Success.") if op.ok else (None, "Success.")}
+    success = f"HTTP_{op.ok_status}"
+    codes: dict[str, Any] = {success: (op.ok, "Success.") if op.ok else (None, "Success.")}
     for status in op.errors:
         codes[f"HTTP_{status}"] = (op.error_model, _ERROR_TEXT.get(status, "Error."))
     return Responses(**codes)

@@ -222,3 +222,14 @@ def test_with_keys_a_job_is_only_its_keys(jobs_app: Callable[..., Flask]) -> Non
     assert len(client.get("/v1/jobs", headers=alpha).get_json()["jobs"]) == 1
     assert client.post("/v1/jobs", json={"text": "x"}).status_code == 401
     assert client.get(f"/v1/jobs/{job['id']}", headers=alpha).status_code == 200
+
+
+def test_openapi_documents_every_jobs_route(jobs_app: Callable[..., Flask]) -> None:
+    paths = jobs_app().test_client().get("/openapi.json").get_json()["paths"]
+    submit = paths["/v1/jobs"]["post"]
+    assert set(submit["requestBody"]["content"]) >= {"application/json", "multipart/form-data"}
+    assert "202" in submit["responses"]
+    assert "413" in submit["responses"]
+    assert "get" in paths["/v1/jobs"]
+    assert {"get", "delete"} <= set(paths["/v1/jobs/{job_id}"])
+    assert "409" in paths["/v1/jobs/{job_id}/result"]["get"]["responses"]
