@@ -18,12 +18,16 @@ READY_WAIT_S = 120.0  # how long job threads wait for the preload before running
 def wait_until_ready(context: Context, timeout: float = READY_WAIT_S) -> None:
     """Let the preload finish before jobs (resumed at start) load models of their own."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        readiness = context.engine.readiness()
-        ready = readiness["ready"] if isinstance(readiness, dict) else readiness.ready
-        if ready:
-            return
+    while time.monotonic() < deadline and _preloading(context):
         time.sleep(0.2)
+
+
+def _preloading(context: Context) -> bool:
+    """True while a preloaded model is still loading (not ready, not missing, not failed)."""
+    readiness = context.engine.readiness()
+    if readiness["ready"]:
+        return False
+    return any(model["reason"] == "loading" for model in readiness["models"].values())
 
 
 def sweep(context: Context, ttl: float) -> int:
