@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from service.evalcommand import add_eval_command
 from service.filecommands import add_file_commands
 from service.models.registry import Profile, load_profile
 from service.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
@@ -98,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(run=cmd_serve)
     add_file_commands(commands)
     add_worker_command(commands)
+    add_eval_command(commands)
 
     models = commands.add_parser("models", help="list, download or build models")
     models_commands = models.add_subparsers(dest="models_command", required=True)

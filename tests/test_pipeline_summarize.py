@@ -205,7 +205,9 @@ def test_default_profile_translates_persian_first(
     target: str,
     models: tuple[str, ...],
 ) -> None:
-    engine, backend = make_engine("default")
+    # Fakes write without a limit; under the tests' 8-token cap the translate step would cut
+    # every sentence into parts that fit it (pipelines/fit.py).
+    engine, backend = make_engine("default", max_new_tokens=256)
     [result] = summarize(engine, [irna_text], "fa", target)
     assert result.strategy == "translate-then-abstractive"
     assert result.models == models
@@ -280,7 +282,7 @@ def test_auto_falls_back_when_the_summarizer_is_not_ready(
 def test_extractive_then_translate_quotes_source_sentences(
     make_engine: Callable[..., tuple[Engine, FakeBackend]], irna_text: str
 ) -> None:
-    engine, backend = make_engine("tiny")
+    engine, backend = make_engine("tiny", max_new_tokens=256)  # whole sentences: see above
     request = Request(mode="extractive", max_sentences=2)
     [result] = summarize(engine, [irna_text], "fa", "en", request)
     assert result.strategy == "extractive-then-translate"

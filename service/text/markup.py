@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from service.text import placeholders
+
 _INLINE_WORDS = (
     "a abbr b bdi bdo cite code data dfn em font i img kbd mark q s samp small span strong "
     "sub sup time u var wbr"
@@ -55,14 +57,13 @@ class Document:
 
 
 def placeholder(index: int, marker: str) -> str:
-    """The stand-in for inline tag number `index`: Latin letters and digits, which every
-    model vocabulary has and copies (brackets are unknown to small vocabularies)."""
-    return f"{marker}{index}Q"
+    """The stand-in for inline tag number `index` (brackets are unknown to small vocabularies)."""
+    return placeholders.make(index, marker)
 
 
 def placeholder_pattern(marker: str) -> re.Pattern[str]:
-    """Finds the placeholders of `marker`; group 1 is the index (a literal start: linear)."""
-    return re.compile(re.escape(marker) + r"(\d+)Q")
+    """Finds the placeholders of `marker` in a source text; group 1 is the index."""
+    return placeholders.exact(marker)
 
 
 class _Parser(HTMLParser):
@@ -140,10 +141,7 @@ class _Parser(HTMLParser):
 
 def marker_for(source: str, base: str = "QXT") -> str:
     """A placeholder prefix that does not occur in `source`, so no placeholder can clash."""
-    marker = base
-    while marker in source:
-        marker += base[-1]
-    return marker
+    return placeholders.marker_for(source, base)
 
 
 def parse(source: str, marker: str) -> Document:
@@ -161,13 +159,13 @@ def restore(text: str, tags: list[str], marker: str) -> str:
     the start, closing tags to the end), so no tag is lost and nesting stays valid; a
     placeholder the model repeated is put back once.
     """
-    pattern = placeholder_pattern(marker)
+    pattern = placeholders.tolerant(marker)
     out: list[str] = []
     placed: set[int] = set()
     position = 0
     for match in pattern.finditer(text):
         out.append(html.escape(text[position : match.start()], quote=False))
-        index = int(match.group(1))
+        index = placeholders.index_of(match)
         if index < len(tags) and index not in placed:
             out.append(tags[index])
             placed.add(index)
