@@ -121,8 +121,8 @@ def _form_options() -> tuple[str, dict[str, Any]]:
                 fields[name] = int(fields[name])
         if "glossary" in fields:
             fields["glossary"] = json.loads(fields["glossary"])
-    except ValueError as exc:
-        raise InvalidRequest(f"invalid form field: {exc}") from None
+    except (ValueError, RecursionError) as exc:  # RecursionError: absurdly nested JSON
+        raise InvalidRequest(f"invalid form field: {str(exc)[:200]}") from None
     if "keep" in fields:
         fields["keep"] = [term.strip() for term in fields["keep"].split(",") if term.strip()]
     task = form.get("task") or "translate"
