@@ -171,6 +171,25 @@ class Settings(BaseSettings):
         500_000_000, description="Bytes of uploads and results stored per API key; 413 past it."
     )
 
+    data_dir: Path = Field(
+        PROJECT_ROOT / "data",
+        description="Where the service keeps its small state: DeepL glossaries and usage "
+        "(one SQLite file shared by every worker).",
+    )
+    max_alternatives: int = Field(
+        3,
+        ge=0,
+        le=7,
+        description="Most alternative translations a request may ask for (`alternatives`): "
+        "distinct n-best outputs of beam search.",
+    )
+    deepl_character_limit: int = Field(
+        0,
+        ge=0,
+        description="Characters each key may translate per calendar month (UTC) on the DeepL "
+        "surface, reported by /v2/usage; past it, 456. 0: no limit.",
+    )
+
     @classmethod
     def settings_customise_sources(
         cls,

@@ -173,7 +173,7 @@ def _texts_spec() -> tuple[JobSpec, bytes]:
     form=JobUpload,
     errors=JOB_ERRORS,
     tags=("jobs",),
-    ok_status=202,
+    status=202,
 )
 def submit_view() -> tuple[dict[str, Any], int, dict[str, str]]:
     """Start a job: a document (multipart, `file`) or JSON texts; 202 with its URLs."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from functools import partial
 
 from service.engine import Engine
@@ -57,6 +57,7 @@ def translate(
     deadline: float | None = None,
     polish: bool = True,
     date_mode: DateMode | None = None,
+    ignore_tags: Collection[str] = (),
 ) -> list[Translation]:
     """Translate every text; each distinct sentence part goes to its model exactly once.
 
@@ -79,7 +80,9 @@ def translate(
     strip = markers.strip()
     digits = engine.settings.output_digits
     jobs = [
-        _prepare(index, text, source, target, html, terms, markers, (date_mode, digits))
+        _prepare(
+            index, text, source, target, html, terms, markers, (date_mode, digits), ignore_tags
+        )
         for index, text in enumerate(texts)
     ]
 
@@ -111,9 +114,10 @@ def _prepare(
     terms: glossary.Terms,
     markers: Markers,
     date_options: tuple[DateMode | None, str],
+    ignore_tags: Collection[str] = (),
 ) -> Job:
     """Normalize, detect, protect and segment one input (each block of it, for HTML)."""
-    document = markup.parse(text, markers.tags) if html else None
+    document = markup.parse(text, markers.tags, ignore_tags) if html else None
     if document is not None:
         raw_blocks = [block.text for block in document.blocks]
         tags = [block.tags for block in document.blocks]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -67,9 +68,10 @@ def placeholder_pattern(marker: str) -> re.Pattern[str]:
 
 
 class _Parser(HTMLParser):
-    def __init__(self, marker: str) -> None:
+    def __init__(self, marker: str, raw: frozenset[str] = RAW) -> None:
         super().__init__(convert_charrefs=True)
         self.marker = marker
+        self.raw = raw
         self.document = Document()
         self.block: Block | None = None
         self.raw_depth = 0
@@ -87,7 +89,7 @@ class _Parser(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         source = self.get_starttag_text() or f"<{tag}>"
-        if tag in RAW and tag not in VOID:
+        if tag in self.raw and tag not in VOID:
             self.raw_depth += 1
         if tag in INLINE and not self.raw_depth:
             self._inline(source)
@@ -102,7 +104,7 @@ class _Parser(HTMLParser):
             self._raw(source)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in RAW and self.raw_depth:
+        if tag in self.raw and self.raw_depth:
             self.raw_depth -= 1
             self._raw(f"</{tag}>")
         elif tag in INLINE and not self.raw_depth:
@@ -144,9 +146,10 @@ def marker_for(source: str, base: str = "QXT") -> str:
     return placeholders.marker_for(source, base)
 
 
-def parse(source: str, marker: str) -> Document:
-    """Cut an HTML fragment into raw parts and blocks of text with inline placeholders."""
-    parser = _Parser(marker)
+def parse(source: str, marker: str, ignore_tags: Collection[str] = ()) -> Document:
+    """Cut an HTML fragment into raw parts and blocks of text with inline placeholders;
+    the content of `ignore_tags` (besides script, style, pre, code...) is not translated."""
+    parser = _Parser(marker, RAW | {tag.lower() for tag in ignore_tags})
     parser.feed(source)
     parser.close()
     return parser.document
