@@ -12,8 +12,9 @@ import pytest
 
 from service.engine import Engine
 from service.errors import AmbiguousLanguage, InvalidRequest, ModelNotReady, PayloadTooLarge
-from service.models.backend import GenerationOptions, TorchBackend
+from service.models.backend import GenerationOptions
 from service.models.registry import Profile, Task, load_profiles
+from service.models.torch_runtime import TorchBackend
 from service.pipelines.extractive import sentences_of
 from service.pipelines.mapreduce import MapReduce
 from service.pipelines.summarize import Request, plans, resolve_source, summarize, trim
@@ -424,6 +425,23 @@ def test_a_summarizer_still_preloading_is_not_waited_for(
     with pytest.raises(ModelNotReady) as info:
         summarize(engine, [irna_text], "fa", "fa", Request(mode="abstractive"))
     assert info.value.retry_after == 10
+
+
+def test_a_503_while_loading_names_the_preferred_model_first(
+    make_engine: Callable[..., tuple[Engine, FakeBackend]],
+) -> None:
+    # Everything still preloading: an English abstractive summary waits for the English
+    # summarizer; the en→fa translator of a fallback plan is not what it is waiting for.
+    names = [f"tiny-{task.replace(' ', '-')}" for task in DESIGN_PROFILES["tiny"]]
+    engine, backend = make_engine("tiny", preload=names)
+    text = "The road was closed after the storm."
+    with pytest.raises(ModelNotReady) as info:
+        summarize(engine, [text], "en", "en", Request("abstractive"))
+    message = info.value.message
+    assert message.startswith("tiny-summarize-en is not ready: loading"), message
+    assert "tiny-translate-en-fa" in message  # the fallback is named too, after it
+    assert info.value.retry_after == 10
+    assert backend.loads == []
 
 
 def test_every_step_of_a_cross_lingual_summary_shares_one_request_deadline(

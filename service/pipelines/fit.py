@@ -59,7 +59,8 @@ def _generate(
     options: GenerationOptions,
     deadline: float,
 ) -> list[_Generated]:
-    return [_Generated(text, False) for text in engine.generate(spec, texts, options, deadline)]
+    outputs = engine.generate(spec, texts, options, deadline)
+    return [_Generated(output.text, output.hit_limit) for output in outputs]
 
 
 def _problem(source: str, result: _Generated, task: Task) -> str | None:
