@@ -10,11 +10,13 @@ from pathlib import PurePath
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request, send_file, url_for
+from redis.exceptions import RedisError
 
 from service.api.auth import KeyRing, client_key_id
+from service.api.errors import error_response
 from service.api.openapi import documented
 from service.api.request import json_body, validate
-from service.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType
+from service.errors import InvalidRequest, PayloadTooLarge, Unavailable, UnsupportedMediaType
 from service.jobs import documents
 from service.jobs.build import build_manager, index_exists
 from service.jobs.manager import JobManager
@@ -30,6 +32,16 @@ from service.schemas_jobs import (
 from service.settings import Settings
 
 blueprint = Blueprint("jobs", __name__, url_prefix="/v1/jobs")
+
+
+@blueprint.errorhandler(RedisError)
+def _queue_down(error: RedisError) -> Response:
+    """Redis mode: the queue is unreachable; a client may retry, it is not a bug of ours."""
+    return error_response(
+        Unavailable("the job queue (Redis) cannot be reached; retry", retry_after=5)
+    )
+
+
 EXTENSION = "tarjoman.jobs"
 ANONYMOUS = "anonymous"  # every caller, when the server has no API keys
 JOB_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 429, 503)
@@ -134,6 +146,12 @@ def _upload_spec() -> tuple[JobSpec, bytes]:
     if upload is None:
         raise InvalidRequest("send the document in a form field named `file`")
     data = upload.read()
+    limit = current_app.extensions[EXTENSION].settings.max_upload_bytes
+    if len(data) > limit:  # a chunked upload has no Content-Length to refuse it by
+        raise PayloadTooLarge(
+            f"the file is {len(data)} bytes; the limit is {limit} (TARJOMAN_MAX_UPLOAD_BYTES)",
+            details={"limit": limit, "setting": "TARJOMAN_MAX_UPLOAD_BYTES"},
+        )
     name = PurePath(upload.filename or "document").name or "document"
     try:
         fmt = documents.format_of(name, request.form.get("format") or None)

@@ -25,9 +25,7 @@ def wait_until_ready(context: Context, timeout: float = READY_WAIT_S) -> None:
 def _preloading(context: Context) -> bool:
     """True while a preloaded model is still loading (not ready, not missing, not failed)."""
     readiness = context.engine.readiness()
-    if readiness["ready"]:
-        return False
-    return any(model["reason"] == "loading" for model in readiness["models"].values())
+    return not readiness.ready and any(model.loading for model in readiness.models.values())
 
 
 def sweep(context: Context, ttl: float) -> int:

@@ -32,10 +32,14 @@ def jobs_app(
 
 
 def wait_for(
-    client: FlaskClient, job_id: str, states: tuple[str, ...] = ("done", "failed"), **kw: Any
+    client: FlaskClient,
+    job_id: str,
+    states: tuple[str, ...] = ("done", "failed"),
+    timeout: float = 60,
+    **kw: Any,
 ) -> dict[str, Any]:
-    """Poll a job until it reaches one of `states` (60 s deadline)."""
-    deadline = time.monotonic() + 60
+    """Poll a job until it reaches one of `states` (with a deadline)."""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         body: dict[str, Any] = client.get(f"/v1/jobs/{job_id}", **kw).get_json()
         if body.get("state") in states:

@@ -233,3 +233,11 @@ def test_openapi_documents_every_jobs_route(jobs_app: Callable[..., Flask]) -> N
     assert "get" in paths["/v1/jobs"]
     assert {"get", "delete"} <= set(paths["/v1/jobs/{job_id}"])
     assert "409" in paths["/v1/jobs/{job_id}/result"]["get"]["responses"]
+
+
+def test_an_unreachable_redis_queue_is_503_not_500(jobs_app: Callable[..., Flask]) -> None:
+    client = jobs_app(jobs_url="redis://127.0.0.1:1/0").test_client()
+    response = client.post("/v1/jobs", json={"text": "Hello."})
+    assert response.status_code == 503
+    assert "Redis" in response.get_json()["error"]["message"]
+    assert client.get("/v1/jobs").status_code == 503
