@@ -14,6 +14,7 @@ from service.filecommands import add_file_commands
 from service.models.registry import ModelSpec, Profile, load_profile, with_runtime
 from service.models.runtimes import RuntimeConfig, Runtimes
 from service.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
+from service.workercommand import add_worker_command
 
 
 def _profile(settings: Settings, name: str | None) -> Profile:
@@ -158,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(run=cmd_serve)
     add_file_commands(commands)
+    add_worker_command(commands)
     add_eval_command(commands)
 
     models = commands.add_parser("models", help="list, download or build models")
