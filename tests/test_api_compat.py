@@ -167,7 +167,17 @@ def test_health_spec_settings_and_suggest(make_app: Callable[..., Flask]) -> Non
         "keyRequired": False,
         "suggestions": False,
         "filesTranslation": True,
-        "supportedFilesFormat": [".txt", ".html", ".htm"],
+        "supportedFilesFormat": [
+            ".txt",
+            ".text",
+            ".md",
+            ".html",
+            ".htm",
+            ".srt",
+            ".vtt",
+            ".docx",
+            ".pdf",
+        ],
         "language": {
             "source": {"code": "auto", "name": "Auto Detect"},
             "target": {"code": "en", "name": "English"},

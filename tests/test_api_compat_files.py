@@ -1,4 +1,4 @@
-"""LibreTranslate's /translate_file and /download_file: .txt and .html, its words for mistakes."""
+"""LibreTranslate's /translate_file and /download_file: the jobs' document formats, at once."""
 
 from __future__ import annotations
 
@@ -54,12 +54,14 @@ def test_an_html_file_keeps_its_tags(client: FlaskClient) -> None:
         ("a.txt", b"x", {"target": ""}, "Invalid request: missing target parameter"),
         ("a.txt", b"x", {"target": "de"}, "de is not supported"),
         ("", b"x", {}, "Invalid request: empty file"),
-        ("a.pdf", b"%PDF", {}, "Invalid request: file format not supported"),
-        ("a.txt", b"\xff\xfe\xfa", {}, "Invalid request: the file is not UTF-8 text"),
-        ("a.txt", b"  \n", {}, "Invalid request: empty file"),
+        ("a.odt", b"PK", {}, "Invalid request: file format not supported"),
+        ("a.jsonl", b"{}", {}, "Invalid request: file format not supported"),
+        ("a.pdf", b"%PDF", {}, "Invalid request: not a readable PDF: Stream has ended unexpectedly"),
+        ("a.txt", b"\xfa\xfb", {}, "Invalid request: the file is not UTF-8 text (a bad byte at offset 0); convert it to UTF-8 first"),
+        ("a.txt", b"  \n", {}, "Invalid request: the file has no text"),
         ("a.txt", b"a" * 31, {}, "Invalid request: request (31) exceeds text limit (30)"),
     ],
-)
+)  # fmt: skip
 def test_mistakes_are_400_in_libretranslates_words(
     make_app: Callable[..., Flask], name: str, content: bytes, form: dict[str, str], message: str
 ) -> None:
@@ -82,3 +84,20 @@ def test_downloads_refuse_odd_names_and_unknown_files(client: FlaskClient) -> No
     gone = client.get("/download_file/0000.a.txt")
     assert gone.status_code == 404
     assert list(gone.get_json()) == ["error"]
+
+
+def test_a_docx_comes_back_a_docx_with_its_paragraphs(client: FlaskClient) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Heavy rain.")
+    document.add_paragraph("Roads closed.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    answer = _upload(client, "report.docx", buffer.getvalue())
+    assert answer["status"] == 200, answer
+    url = str(answer["translatedFileUrl"]).removeprefix("http://localhost")
+    download = client.get(url)
+    assert download.headers["Content-Disposition"] == "attachment; filename=report.docx"
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(download.data)).paragraphs]
+    assert paragraphs == ["[fa] Heavy rain.", "[fa] Roads closed."]
