@@ -14,6 +14,10 @@ from service.engine import Engine
 from service.settings import Settings
 
 
+BAD = "Invalid request: "
+NOT_UTF8 = "the file is not UTF-8 text (a bad byte at offset 0); convert it to UTF-8 first"
+
+
 @pytest.fixture
 def make_app(make_settings: Callable[..., Settings], fake_engine: Engine) -> Callable[..., Flask]:
     def build(**overrides: object) -> Flask:
@@ -56,8 +60,8 @@ def test_an_html_file_keeps_its_tags(client: FlaskClient) -> None:
         ("", b"x", {}, "Invalid request: empty file"),
         ("a.odt", b"PK", {}, "Invalid request: file format not supported"),
         ("a.jsonl", b"{}", {}, "Invalid request: file format not supported"),
-        ("a.pdf", b"%PDF", {}, "Invalid request: not a readable PDF: Stream has ended unexpectedly"),
-        ("a.txt", b"\xfa\xfb", {}, "Invalid request: the file is not UTF-8 text (a bad byte at offset 0); convert it to UTF-8 first"),
+        ("a.pdf", b"%PDF", {}, f"{BAD}not a readable PDF: Stream has ended unexpectedly"),
+        ("a.txt", b"\xfa\xfb", {}, f"{BAD}{NOT_UTF8}"),
         ("a.txt", b"  \n", {}, "Invalid request: the file has no text"),
         ("a.txt", b"a" * 31, {}, "Invalid request: request (31) exceeds text limit (30)"),
     ],
