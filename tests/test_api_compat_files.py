@@ -13,7 +13,6 @@ from service.app import create_app
 from service.engine import Engine
 from service.settings import Settings
 
-
 BAD = "Invalid request: "
 NOT_UTF8 = "the file is not UTF-8 text (a bad byte at offset 0); convert it to UTF-8 first"
 
