@@ -27,6 +27,12 @@ def engine(
         pytest.skip(f"the {runtime} library is not installed")
     settings = make_settings(runtime=runtime, max_new_tokens=6)
     engine = Engine(settings, load_profile(settings.models_file, "tiny"))
+    backend = engine.cache.backend
+    for spec in engine.profile.models:  # CTranslate2 converts here, as its preload does
+        if any(task.kind == "translate" for task in spec.tasks):
+            folder = backend.locate(spec, settings.models_dir)
+            assert folder is not None
+            backend.prepare(spec, folder)
     yield engine
     engine.close()
 
