@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -56,6 +56,7 @@ def holds(tmp_path: Path) -> Path:
     return folder
 
 
+@contextmanager
 def held_server(models: Path, holds: Path, env: dict[str, str]) -> Iterator[Running]:
     """A faultapp gunicorn with `env`, its holds in `holds`; released whatever happens."""
     log = holds.parent / "server.log"
@@ -70,7 +71,7 @@ def held_server(models: Path, holds: Path, env: dict[str, str]) -> Iterator[Runn
 def test_sigkill_mid_request_errors_at_once_respawns_and_is_ready_only_when_warm(
     test_models_dir: Path, holds: Path
 ) -> None:
-    for running in held_server(test_models_dir, holds, {"TARJOMAN_PRELOAD": "all"}):
+    with held_server(test_models_dir, holds, {"TARJOMAN_PRELOAD": "all"}) as running:
         url = running.url
         loaded = metric(url, "tarjoman_cache_bytes")
         assert loaded > 0
@@ -110,7 +111,7 @@ def test_sigterm_of_the_master_lets_every_in_flight_request_finish(
     # One segment per batch, so a held model holds one and the queue shows all the others.
     env = {"TARJOMAN_PRELOAD": EN_FA, "TARJOMAN_MAX_BATCH_SIZE": "1", "TARJOMAN_MAX_WAIT_MS": "0"}
     count = 6
-    for running in held_server(test_models_dir, holds, env):
+    with held_server(test_models_dir, holds, env) as running:
         url = running.url
         (holds / "hold-generate").touch()
         with ThreadPoolExecutor(count) as pool:
@@ -136,7 +137,7 @@ def test_a_hung_model_gives_504_at_the_deadline_and_keeps_its_threads(
         "TARJOMAN_THREADS": str(threads),
         "TARJOMAN_MAX_BATCH_SIZE": "2",
     }
-    for running in held_server(test_models_dir, holds, env):
+    with held_server(test_models_dir, holds, env) as running:
         url = running.url
         # Load and warm the model first (the first load may take longer than 2 s).
         wait_for("a first translation", lambda: translate(url, "Warm up.").status_code == 200)
