@@ -24,92 +24,80 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import requests
+from soak_measure import sample, verdict, workers_of
 
 ROOT = Path(__file__).resolve().parent.parent
-EN_WORDS = ["the", "council", "report", "city", "water", "rain", "market", "talks", "minister", "week", "said", "new", "plan"]
+EN_WORDS = "the council report city water rain market talks minister week said new plan"
 # Everyday Persian words, written here (no text is taken from the shared data).
-FA_WORDS = ["امروز", "دولت", "گزارش", "شهر", "مردم", "جلسه", "درباره", "اقتصاد", "آب", "باران", "بازار", "وزیر"]
+FA_WORDS = "امروز دولت گزارش شهر مردم جلسه درباره اقتصاد آب باران بازار وزیر"
+POOL_THREADS = 8
 
-Call = Callable[[requests.Session, str, random.Random], requests.Response]
 
-
-def sentence(words: list[str], rng: random.Random, size: int = 8) -> str:
+def sentence(words: str, rng: random.Random, size: int = 8) -> str:
     """A varied sentence, so the sentence cache does not answer everything."""
-    return " ".join(rng.choice(words) for _ in range(size)) + f" {rng.randrange(10**6)}."
+    return " ".join(rng.choice(words.split()) for _ in range(size)) + f" {rng.randrange(10**6)}."
 
 
-def article(words: list[str], rng: random.Random) -> str:
+def article(words: str, rng: random.Random) -> str:
     """A few paragraphs of sentences."""
     return "\n\n".join(" ".join(sentence(words, rng) for _ in range(3)) for _ in range(3))
 
 
-def _post(s: requests.Session, url: str, **kwargs: object) -> requests.Response:
-    return s.post(url, timeout=60, **kwargs)  # type: ignore[arg-type]
+# The mix, in rough proportion to real use: name → the status class it must get.
+MIX = {
+    "translate fa-en": 2,
+    "translate en-fa": 2,
+    "summarize fa": 2,
+    "summarize en": 2,
+    "detect": 2,
+    "compat translate": 2,
+    "compat detect": 2,
+    "malformed json": 4,
+    "invalid request": 4,
+    "unknown route": 4,
+    "too large": 4,
+}
 
 
-# (name, expected status class, call): a mix in rough proportion to real use.
-MIX: list[tuple[str, int, Call]] = [
-    (
-        "translate fa-en",
-        2,
-        lambda s, u, r: _post(
-            s,
-            u + "/v1/translate",
-            json={"text": article(FA_WORDS, r), "source": "fa", "target": "en"},
+def request_for(name: str, rng: random.Random) -> tuple[str, dict[str, Any]]:
+    """The path and requests' keyword arguments of one request of kind `name`."""
+    fa, en = sentence(FA_WORDS, rng), sentence(EN_WORDS, rng)
+    json_type = {"Content-Type": "application/json"}
+    table: dict[str, tuple[str, dict[str, Any]]] = {
+        "translate fa-en": ("/v1/translate", {"json": {"text": article(FA_WORDS, rng)}}),
+        "translate en-fa": (
+            "/v1/translate",
+            {"json": {"text": [en, sentence(EN_WORDS, rng)], "source": "en", "target": "fa"}},
         ),
-    ),
-    (
-        "translate en-fa",
-        2,
-        lambda s, u, r: _post(
-            s,
-            u + "/v1/translate",
-            json={"text": [sentence(EN_WORDS, r) for _ in range(4)], "target": "fa"},
+        "summarize fa": (
+            "/v1/summarize",
+            {"json": {"text": article(FA_WORDS, rng), "target": "en"}},
         ),
-    ),
-    (
-        "summarize fa",
-        2,
-        lambda s, u, r: _post(
-            s, u + "/v1/summarize", json={"text": article(FA_WORDS, r), "target": "en"}
+        "summarize en": (
+            "/v1/summarize",
+            {"json": {"text": article(EN_WORDS, rng), "mode": "extractive"}},
         ),
-    ),
-    (
-        "summarize en",
-        2,
-        lambda s, u, r: _post(
-            s, u + "/v1/summarize", json={"text": article(EN_WORDS, r), "mode": "extractive"}
-        ),
-    ),
-    ("detect", 2, lambda s, u, r: _post(s, u + "/v1/detect", json={"text": sentence(FA_WORDS, r)})),
-    (
-        "compat translate",
-        2,
-        lambda s, u, r: _post(
-            s, u + "/translate", data={"q": sentence(EN_WORDS, r), "source": "en", "target": "fa"}
-        ),
-    ),
-    (
-        "compat detect",
-        2,
-        lambda s, u, r: _post(s, u + "/detect", data={"q": sentence(FA_WORDS, r)}),
-    ),
-    (
-        "malformed json",
-        4,
-        lambda s, u, r: _post(
-            s, u + "/v1/translate", data=b'{"text": ', headers={"Content-Type": "application/json"}
-        ),
-    ),
-    ("invalid request", 4, lambda s, u, r: _post(s, u + "/v1/translate", json={"text": 7})),
-    ("unknown route", 4, lambda s, u, r: s.get(u + f"/no-such-{r.randrange(99)}", timeout=60)),
-    ("too large", 4, lambda s, u, r: _post(s, u + "/v1/detect", json={"text": "x" * 2_100_000})),
-]
+        "detect": ("/v1/detect", {"json": {"text": fa}}),
+        "compat translate": ("/translate", {"data": {"q": en, "source": "en", "target": "fa"}}),
+        "compat detect": ("/detect", {"data": {"q": fa}}),
+        "malformed json": ("/v1/translate", {"data": b'{"text": ', "headers": json_type}),
+        "invalid request": ("/v1/translate", {"json": {"text": 7}}),
+        "unknown route": (f"/no-such-{rng.randrange(99)}", {"json": {}}),
+        "too large": ("/v1/detect", {"json": {"text": "x" * 2_100_000}}),
+    }
+    return table[name]
+
+
+def send(session: requests.Session, url: str, name: str, rng: random.Random) -> int:
+    """POST one request of kind `name`; its status."""
+    path, kwargs = request_for(name, rng)
+    return session.post(url + path, timeout=60, **kwargs).status_code
 
 
 @dataclass
@@ -124,9 +112,9 @@ class Traffic:
         """Count one reply; a 5xx, a wrong status class or a dropped connection is a failure."""
         with self.lock:
             self.statuses[(name, status or 0)] += 1
-            if status is None or status // 100 != expected:
-                if len(self.failures) < 20:
-                    self.failures.append(f"{name}: {status or error}")
+            wrong = status is None or status // 100 != expected
+            if wrong and len(self.failures) < 20:
+                self.failures.append(f"{name}: {status or error}")
 
 
 def drive(url: str, stop: threading.Event, traffic: Traffic, seed: int) -> None:
@@ -134,78 +122,27 @@ def drive(url: str, stop: threading.Event, traffic: Traffic, seed: int) -> None:
     rng = random.Random(seed)
     with requests.Session() as session:
         while not stop.is_set():
-            name, expected, call = rng.choice(MIX)
+            name = rng.choice(list(MIX))
             try:
-                traffic.record(name, expected, call(session, url, rng).status_code)
+                traffic.record(name, MIX[name], send(session, url, name, rng))
             except requests.RequestException as exc:
-                traffic.record(name, expected, None, type(exc).__name__)
+                traffic.record(name, MIX[name], None, type(exc).__name__)
 
 
-def workers_of(master: int) -> list[int]:
-    """The pids of the master's children (its workers)."""
-    path = Path(f"/proc/{master}/task/{master}/children")
-    return sorted(int(pid) for pid in path.read_text().split()) if path.exists() else []
+def fill_pool(url: str, traffic: Traffic) -> None:
+    """Bursts of more requests than each worker has threads, so every pool thread exists."""
+    rng = random.Random(-1)
 
+    def one(_: int) -> None:
+        with requests.Session() as session:
+            try:
+                traffic.record("translate fa-en", 2, send(session, url, "translate fa-en", rng))
+            except requests.RequestException as exc:
+                traffic.record("translate fa-en", 2, None, type(exc).__name__)
 
-def sample(pid: int) -> dict[str, float] | None:
-    """RSS in MiB, open descriptors and threads of one process (None once it is gone)."""
-    try:
-        status = dict(
-            line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
-        )
-        fds = len(os.listdir(f"/proc/{pid}/fd"))
-    except (OSError, ValueError):
-        return None
-    return {
-        "rss_mib": int(status["VmRSS"].split()[0]) / 1024,
-        "fds": fds,
-        "threads": int(status["Threads"]),
-    }
-
-
-def slope(points: list[tuple[float, float]]) -> float:
-    """Least-squares slope of y over x."""
-    n = len(points)
-    mx = sum(x for x, _ in points) / n
-    my = sum(y for _, y in points) / n
-    var = sum((x - mx) ** 2 for x, _ in points)
-    return sum((x - mx) * (y - my) for x, y in points) / var if var else 0.0
-
-
-def verdict(
-    series: dict[int, list[tuple[float, dict[str, float]]]], warmup: float, args: argparse.Namespace
-) -> tuple[dict[str, object], list[str]]:
-    """Per worker: each measure's slope after warm-up and its fitted growth; what broke a limit."""
-    report: dict[str, object] = {}
-    broken: list[str] = []
-    limits = {"rss_mib": None, "fds": args.max_fd_growth, "threads": args.max_thread_growth}
-    for pid, samples in series.items():
-        after = [(t, s) for t, s in samples if t >= warmup]
-        if len(after) < 3:
-            broken.append(f"worker {pid}: too few samples after the warm-up")
-            continue
-        span = after[-1][0] - after[0][0]
-        worker: dict[str, object] = {}
-        for measure, limit in limits.items():
-            points = [(t, s[measure]) for t, s in after]
-            per_s = slope(points)
-            growth = per_s * span
-            start = sum(y for _, y in points[:3]) / 3
-            worker[measure] = {
-                "start": round(start, 2),
-                "end": round(points[-1][1], 2),
-                "slope_per_min": round(per_s * 60, 3),
-                "fitted_growth": round(growth, 2),
-            }
-            if measure == "rss_mib":
-                percent = 100 * growth / start
-                worker[measure]["growth_percent"] = round(percent, 2)  # type: ignore[index]
-                if percent > args.max_rss_growth:
-                    broken.append(f"worker {pid}: RSS grew {percent:.1f}% after the warm-up")
-            elif limit is not None and growth > limit:
-                broken.append(f"worker {pid}: {measure} grew by {growth:.1f} after the warm-up")
-        report[str(pid)] = worker
-    return report, broken
+    for _ in range(3):
+        with ThreadPoolExecutor(2 * POOL_THREADS) as pool:
+            list(pool.map(one, range(4 * POOL_THREADS)))
 
 
 def start_server(args: argparse.Namespace, log: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -223,6 +160,10 @@ def start_server(args: argparse.Namespace, log: Path) -> tuple[subprocess.Popen[
         TARJOMAN_MAX_NEW_TOKENS="16",
         TARJOMAN_TORCH_THREADS="1",
         TARJOMAN_WORKERS=str(args.workers),
+        # A small thread pool, filled during the warm-up (see fill_pool): gthread starts pool
+        # threads lazily up to this many, which would read as growth, not a leak.
+        TARJOMAN_THREADS=str(POOL_THREADS),
+        TARJOMAN_MAX_BATCH_SIZE=str(POOL_THREADS // 2),
     )
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     with log.open("wb") as handle:
@@ -277,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         ]
         series: dict[int, list[tuple[float, dict[str, float]]]] = {pid: [] for pid in first}
         began = time.monotonic()
+        fill_pool(url, traffic)
         for client in clients:
             client.start()
         try:
