@@ -8,6 +8,7 @@ of tokens and runs compare equal work. Its output is noise, not a translation. I
 Persian sentences of ../shared/data/ntrex, read at run time.
 
     .venv/bin/python scripts/bench.py bench-out [--new-tokens 24] [--sentences 96]
+        [--runtime torch] [--quantization none|int8]
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from service.models.runtimes import RUNTIMES, quantizations  # noqa: E402  (after sys.path)
+
 MODEL_DIR = ROOT / ".cache" / "bench-model"
 MODEL_NAME = "bench-opus-mt-fa-en"
 OPUS_MT = {
@@ -158,14 +161,28 @@ def summary(latencies: list[float], wall: float, tokens: int) -> dict[str, float
     }
 
 
-def offline(texts: list[str], tokens: int, threads: int) -> tuple[dict[str, Any], Any, Any]:
+def offline(
+    texts: list[str], tokens: int, threads: int, runtime: str, quantization: str
+) -> tuple[dict[str, Any], Any, Any]:
     """The limit: model.generate on length-sorted batches of the best size, no HTTP."""
-    from service.models.backend import GenerationOptions, TorchBackend
+    from service.models.backend import GenerationOptions
     from service.models.registry import ModelSpec, Task
+    from service.models.runtimes import RuntimeConfig, Runtimes
 
     task = Task("translate", "fa", "en")
-    spec = ModelSpec(MODEL_NAME, "marian", (task,), path="opus-mt-fa-en")
-    model = TorchBackend("cpu", "float32", threads).load(spec, MODEL_DIR / "opus-mt-fa-en")
+    spec = ModelSpec(
+        MODEL_NAME,
+        "marian",
+        (task,),
+        path="opus-mt-fa-en",
+        runtime=runtime,
+        quantization=quantization,
+    )
+    runtimes = Runtimes(RuntimeConfig("cpu", "float32", threads))
+    folder = runtimes.locate(spec, MODEL_DIR)
+    if folder is None:
+        raise SystemExit(f"the {runtime} runtime finds no model in {MODEL_DIR / 'opus-mt-fa-en'}")
+    model = runtimes.load(spec, folder)
     options = GenerationOptions(task, 1, tokens, tokens)
     source_tokens = model.count_tokens(texts, task)
     ordered = [t for _, t in sorted(zip(source_tokens, texts, strict=True))]
@@ -402,7 +419,10 @@ def plot(results: dict[str, Any], out: Path) -> None:
     ax.set_xticks(clients, [str(c) for c in clients])
     ax.set_xlabel("concurrent clients (one sentence per request)")
     ax.set_ylabel("sentences / s")
-    ax.set_title(f"opus-mt-sized model, {results['new_tokens']} tokens/sentence, CPU")
+    ax.set_title(
+        f"opus-mt-sized model, {results['runtime']} {results['quantization']}, "
+        f"{results['new_tokens']} tokens/sentence, CPU"
+    )
     ax.legend()
     fig.tight_layout()
     fig.savefig(out / "throughput.png", dpi=120)
@@ -415,7 +435,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--new-tokens", type=int, default=24, help="tokens per sentence")
     parser.add_argument("--sentences", type=int, default=96, help="sentences per 32-client run")
     parser.add_argument("--max-words", type=int, default=30, help="longest input sentence")
-    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="torch threads")
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="compute threads")
+    parser.add_argument("--runtime", default="torch", choices=sorted(RUNTIMES))
+    parser.add_argument(
+        "--quantization", default="none", help="none, int8 (torch); what the runtime offers"
+    )
     parser.add_argument("--max-wait-ms", type=float, default=2.0)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
@@ -425,15 +449,21 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {
         "command": "scripts/bench.py " + " ".join(sys.argv[1:] if argv is None else argv),
         "machine": machine(args.threads),
+        "runtime": args.runtime,
+        "quantization": args.quantization,
         "new_tokens": args.new_tokens,
     }
+    if args.quantization not in quantizations(args.runtime):
+        parser.error(f"the {args.runtime} runtime offers {', '.join(quantizations(args.runtime))}")
     n = args.sentences
     texts = sentences(n, args.max_words, args.seed)
     print("building the model (once) ...", flush=True)
     build_model()
     profile = write_profile()
     print("offline limit ...", flush=True)
-    model, options, results["offline"] = offline(texts, args.new_tokens, args.threads)
+    model, options, results["offline"] = offline(
+        texts, args.new_tokens, args.threads, args.runtime, args.quantization
+    )
     print(f"  {results['offline']}", flush=True)
     env = {
         "TARJOMAN_PROFILE": "bench",
@@ -444,6 +474,8 @@ def main(argv: list[str] | None = None) -> int:
         "TARJOMAN_MAX_NEW_TOKENS": str(args.new_tokens),
         "TARJOMAN_MIN_NEW_TOKENS": str(args.new_tokens),
         "TARJOMAN_TORCH_THREADS": str(args.threads),
+        "TARJOMAN_RUNTIME": args.runtime,
+        "TARJOMAN_QUANTIZATION": args.quantization,
         "TARJOMAN_THREADS": "80",
         "TARJOMAN_MAX_BATCH_SIZE": "32",
         "TARJOMAN_MAX_WAIT_MS": str(args.max_wait_ms),

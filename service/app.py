@@ -6,7 +6,19 @@ import logging
 
 from flask import Flask
 
-from service.api import auth, compat, health, limits, logs, metrics, network, openapi, v1
+from service.api import (
+    auth,
+    compat_info,
+    deepl_glossaries,
+    deepl_params,
+    health,
+    limits,
+    logs,
+    metrics,
+    network,
+    openapi,
+    v1,
+)
 from service.api.errors import register_error_handlers
 from service.api.state import EXTENSION, AppState
 from service.api.ui import blueprint as ui_page
@@ -44,7 +56,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     app.register_blueprint(health.blueprint)
     app.register_blueprint(v1.blueprint)
-    app.register_blueprint(compat.blueprint)
+    app.register_blueprint(compat_info.blueprint)  # LibreTranslate's, every route on it
+    deepl_params.install(app, settings)
+    app.register_blueprint(deepl_glossaries.blueprint)  # DeepL's blueprint, glossaries included
     app.register_blueprint(metrics.blueprint)
     metrics.install_hooks(app)
     app.register_blueprint(ui_page)

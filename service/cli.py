@@ -6,15 +6,23 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
+from service.evalcommand import add_eval_command
 from service.filecommands import add_file_commands
-from service.models.registry import Profile, load_profile
+from service.models.registry import Profile, load_profile, with_runtime
+from service.models.runtimes import RuntimeConfig, Runtimes
 from service.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 
 
 def _profile(settings: Settings, name: str | None) -> Profile:
-    return load_profile(settings.models_file, name or settings.profile)
+    profile = load_profile(settings.models_file, name or settings.profile)
+    return with_runtime(profile, settings.runtime, settings.quantization)
+
+
+def _runtimes(settings: Settings) -> Runtimes:
+    return Runtimes(RuntimeConfig(settings.device, settings.dtype, 1))
 
 
 def _folder_bytes(folder: Path) -> int:
@@ -36,8 +44,9 @@ def cmd_models_list(args: argparse.Namespace, settings: Settings) -> int:
     if profile.notice:
         print(f"note: {profile.notice}")
     missing = 0
+    runtimes = _runtimes(settings)
     for spec in profile.models:
-        folder = spec.local_dir(settings.models_dir)
+        folder = runtimes.locate(spec, settings.models_dir)
         if folder is None:
             missing += 1
             state = f"{'missing':<8} {'':>14}"
@@ -65,17 +74,18 @@ def cmd_models_download(args: argparse.Namespace, settings: Settings) -> int:
     from service.models.download import DownloadError, HubUnreachable, fetch
 
     profile = _profile(settings, args.profile)
+    runtimes = _runtimes(settings)
     failed = 0
     for spec in profile.models:
         if spec.hub_id is None:
             print(f"{spec.name}: a local folder; build it with `tarjoman models build-test`")
             continue
-        if spec.local_dir(settings.models_dir) is not None:
+        if runtimes.locate(spec, settings.models_dir) is not None:
             print(f"{spec.name}: present")
             continue
         print(f"{spec.name}: downloading {spec.hub_id}@{spec.revision} into {settings.models_dir}")
         try:
-            folder = fetch(spec, settings.models_dir)
+            folder = fetch(spec, settings.models_dir, partial(runtimes.hub_files, spec))
         except HubUnreachable as exc:
             print(f"tarjoman: {spec.name}: {exc}; stopping", file=sys.stderr)
             return 1
@@ -96,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(run=cmd_serve)
     add_file_commands(commands)
+    add_eval_command(commands)
 
     models = commands.add_parser("models", help="list, download or build models")
     models_commands = models.add_subparsers(dest="models_command", required=True)

@@ -9,17 +9,26 @@ from collections.abc import Sequence
 from typing import Any
 
 from service.batcher import BatchLimits, DynamicBatcher
-from service.errors import DeadlineExceeded, PayloadTooLarge
+from service.errors import DeadlineExceeded, ModelNotReady, PayloadTooLarge
 from service.metrics import Metrics
-from service.models.backend import Backend, GenerationOptions, LoadedModel, TorchBackend
+from service.models.backend import Backend, Generation, GenerationOptions, LoadedModel
 from service.models.cache import ModelCache
-from service.models.registry import ModelSpec, Profile, Task
+from service.models.cpus import compute_threads
+from service.models.registry import ModelSpec, Profile, Task, with_runtime
+from service.models.runtimes import RuntimeConfig, Runtimes, check_profile
+from service.readiness import PreloadProgress, Readiness, assess
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-Batcher = DynamicBatcher[GenerationOptions, str, str]
+Batcher = DynamicBatcher[GenerationOptions, str, Generation]
+
+
+def runtimes_for(settings: Settings) -> Runtimes:
+    """The runtimes of the settings; compute threads from the CPUs this worker may use."""
+    threads = settings.torch_threads or compute_threads(settings.workers)
+    return Runtimes(RuntimeConfig(settings.device, settings.dtype, threads))
 
 
 class Engine:
@@ -33,7 +42,8 @@ class Engine:
         metrics: Metrics | None = None,
     ) -> None:
         self.settings = settings
-        self.profile = profile
+        self.profile = with_runtime(profile, settings.runtime, settings.quantization)
+        check_profile(self.profile)
         self.metrics = metrics or Metrics()
         self.limits = BatchLimits(
             max_batch_size=settings.max_batch_size,
@@ -44,7 +54,7 @@ class Engine:
         self._batchers: dict[str, Batcher] = {}
         self._batchers_lock = threading.Lock()
         self.cache = ModelCache(
-            backend or TorchBackend(settings.device, settings.dtype, settings.torch_threads),
+            backend or runtimes_for(settings),
             settings.models_dir,
             settings.cache_bytes,
             metrics=self.metrics,
@@ -76,7 +86,7 @@ class Engine:
 
     def generate(
         self, spec: ModelSpec, texts: Sequence[str], options: GenerationOptions, deadline: float
-    ) -> list[str]:
+    ) -> list[Generation]:
         """Run `texts` through the model of `spec`; one output per input, in order."""
         if not texts:
             return []
@@ -169,56 +179,37 @@ class Engine:
         """With TARJOMAN_ALLOW_DOWNLOAD, fetch a missing hub model (preload thread only)."""
         if not self.settings.allow_download or spec.hub_id is None:
             return
-        if spec.local_dir(self.settings.models_dir) is None:
+        backend = self.cache.backend
+        if backend.locate(spec, self.settings.models_dir) is None:
             from service.models.download import fetch
 
             log.warning("fetching %s@%s (TARJOMAN_ALLOW_DOWNLOAD)", spec.hub_id, spec.revision)
-            fetch(spec, self.settings.models_dir)
+            fetch(spec, self.settings.models_dir, lambda files: backend.hub_files(spec, files))
 
     def _missing(self, spec: ModelSpec) -> str | None:
-        """Why a model's weights are absent for good (not still being fetched), or None."""
-        if spec.local_dir(self.settings.models_dir) is not None:
+        """Why a model's files are absent for good (not still being fetched), or None."""
+        try:
+            folder = self.cache.backend.locate(spec, self.settings.models_dir)
+        except ModelNotReady as exc:  # its runtime is unknown or not installed
+            return exc.message
+        if folder is not None:
             return None
         fetching = self.settings.allow_download and spec.hub_id is not None
         if fetching and not self._preload_done.is_set():
             return None
         return spec.missing_reason(self.settings.models_dir, self.profile.name)
 
-    def readiness(self) -> dict[str, Any]:
+    def readiness(self) -> Readiness:
         """Whether the preloaded models on disk are warmed; reasons per model and per task."""
-        # Missing weights make only their own tasks unready: the other tasks keep serving.
-        models: dict[str, dict[str, Any]] = {}
-        for name in self.preload_names():
-            missing = self._missing(self.profile.spec(name))
-            if name in self._warmed:
-                models[name] = {"ready": True, "reason": "loaded and warmed"}
-            elif missing is not None:
-                models[name] = {"ready": False, "missing": True, "reason": missing}
-            elif name in self._preload_errors:
-                models[name] = {"ready": False, "reason": self._preload_errors[name]}
-            else:
-                models[name] = {"ready": False, "reason": "loading"}
-        # Missing weights leave the rest serving, but with nothing warm there is no service.
-        ready = (
-            self._preload_done.is_set()
-            and all(m["ready"] or m.get("missing") for m in models.values())
-            and (not models or any(m["ready"] for m in models.values()))
+        # Read `done` first: a model warmed after it is still counted, never the reverse.
+        done = self._preload_done.is_set()
+        progress = PreloadProgress(
+            tuple(self.preload_names()),
+            frozenset(self._warmed),
+            dict(self._preload_errors),
+            done,
         )
-        return {"ready": ready, "models": models, "tasks": self.task_readiness(models)}
-
-    def task_readiness(self, models: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-        """Per task of the profile: the model serving it, whether it can serve now, and why."""
-        tasks: dict[str, dict[str, Any]] = {}
-        for task, spec in self.profile.by_task.items():
-            missing = self._missing(spec)
-            if spec.name in models:
-                state = {"ready": models[spec.name]["ready"], "reason": models[spec.name]["reason"]}
-            elif missing is not None:
-                state = {"ready": False, "reason": missing}
-            else:
-                state = {"ready": True, "reason": "on disk; loads on first use"}
-            tasks[str(task)] = {"model": spec.name, **state}
-        return tasks
+        return assess(self.profile, progress, lambda name: self._missing(self.profile.spec(name)))
 
     def models_info(self) -> list[dict[str, Any]]:
         """What /v1/models shows for each model of the profile."""
@@ -237,8 +228,11 @@ class Engine:
                     "licence": spec.licence,
                     "params": spec.params,
                     "loaded": entry is not None,
+                    "runtime": entry.model.runtime if entry else spec.runtime,
+                    "quantization": entry.model.quantization if entry else spec.quantization,
                     "bytes": entry.model.nbytes if entry else None,
                     "device": entry.model.device if entry else None,
+                    "threads": entry.model.threads if entry else None,
                     "last_used": entry.last_used if entry else None,
                     "queue_depth": batcher.depth if batcher else 0,
                     "demo": self.profile.demo,

@@ -101,6 +101,13 @@ class Metrics:
         self.evictions = Counter(
             "tarjoman_cache_evictions", "Models evicted from the cache.", ["model"], registry=r
         )
+        self.suspect = Counter(
+            "tarjoman_translation_suspect",
+            "Translated segments that hit the token limit or were out of proportion to their "
+            "source (reason: limit, short, repeats, long), retried split or flagged in the reply.",
+            ["model", "reason", "outcome"],
+            registry=r,
+        )
 
     def observer(self, model: str) -> BatcherMetrics:
         """The batch observer of one model's batcher."""

@@ -53,6 +53,15 @@ class TranslateRequest(TextsRequest):
     keep: list[Annotated[str, TERM]] | None = Field(
         None, max_length=500, description="Terms never translated: names, acronyms, tickers."
     )
+    polish: bool = Field(
+        True, description="Persian output: half-spaces (ZWNJ) and Persian letters restored."
+    )
+    dates: Literal["keep", "annotate", "gregorian", "jalali"] | None = Field(
+        None,
+        description="Dates of the source's calendar: `annotate` writes both calendars, "
+        "`gregorian`/`jalali` one, `keep` leaves them to the model. Default: `annotate` "
+        "from Persian, `keep` from English.",
+    )
 
     @model_validator(mode="after")
     def _distinct_languages(self) -> TranslateRequest:
@@ -69,6 +78,16 @@ class DetectionResult(BaseModel):
     reliable: bool = Field(description="False when the text is too mixed to translate as `auto`.")
 
 
+class DateResult(BaseModel):
+    """A date found in the source, the day it names in both calendars, and what was written."""
+
+    source: str = Field(description="The date as the source wrote it.")
+    text: str = Field(description="What the output shows in its place.")
+    jalali: str = Field(description="Solar Hijri, year-month-day (1396-02-06).")
+    gregorian: str = Field(description="Gregorian, ISO 8601 (2017-04-26).")
+    lost: bool = Field(False, description="True when the model dropped it from the output.")
+
+
 class TranslationResult(BaseModel):
     """One translated text."""
 
@@ -82,6 +101,13 @@ class TranslationResult(BaseModel):
     terms_lost: list[str] = Field(
         default_factory=list, description="Terms whose placeholder the model did not copy."
     )
+    truncated: bool = Field(
+        False, description="True when a part stopped at the token limit even after a retry."
+    )
+    suspect: str | None = Field(
+        None, description="`short`, `repeats` or `long`: a part out of proportion to its source."
+    )
+    dates: list[DateResult] = Field(default_factory=list, description="Dates converted.")
 
 
 class TranslateResponse(BaseModel):

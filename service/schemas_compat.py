@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from service.schemas import Language, SourceLanguage
+from service.schemas import Language
 
 
 class _Compat(BaseModel):
     # LibreTranslate's clients send fields we do not use (e.g. `secret`): ignore them, as it does.
-    # Form bodies arrive as strings, so values are coerced (`alternatives=2`).
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
 
@@ -19,27 +18,15 @@ class CompatTranslateRequest(_Compat):
     """POST /translate, as JSON or form-encoded (repeat `q` for a list)."""
 
     q: str | list[str] = Field(description="One text or a list of texts.")
-    source: SourceLanguage = Field("auto", description="`fa`, `en` or `auto` (detected per text).")
-    target: Language = Field(description="`fa` or `en`.")
+    source: str = Field(description="`fa`, `en` or `auto` (detected per text).")
+    target: str = Field(description="`fa` or `en`.")
     format: Literal["text", "html"] = Field(
         "text", description="`html`: text nodes are translated, tags and attributes kept."
     )
     alternatives: int = Field(
-        0, ge=0, le=10, description="Alternatives wanted; Tarjoman returns none (an empty list)."
+        0, ge=0, description="Alternative translations wanted (at most TARJOMAN_MAX_ALTERNATIVES)."
     )
     api_key: str | None = Field(None, description="API key, when keys are configured.")
-
-    @field_validator("q")
-    @classmethod
-    def _not_blank(cls, value: str | list[str]) -> str | list[str]:
-        items = [value] if isinstance(value, str) else value
-        if not items or any(not item.strip() for item in items):
-            raise ValueError("missing q parameter (empty text)")
-        return value
-
-    def texts(self) -> list[str]:
-        """The texts as a list."""
-        return [self.q] if isinstance(self.q, str) else list(self.q)
 
 
 class CompatDetectRequest(_Compat):
@@ -64,7 +51,7 @@ class CompatTranslateResponse(_Compat):
         None, alias="detectedLanguage", description="Only when `source` is `auto`."
     )
     alternatives: list[str] | list[list[str]] | None = Field(
-        None, description="Only when alternatives were asked for; always empty."
+        None, description="Only when alternatives were asked for: distinct other outputs."
     )
     demo: bool = Field(
         description="True when the models are random demo models: not a translation."
@@ -77,6 +64,45 @@ class CompatLanguage(_Compat):
     code: Language
     name: str
     targets: list[Language]
+
+
+class CompatHealth(_Compat):
+    """GET /health."""
+
+    status: Literal["ok"]
+
+
+class CompatNamedLanguage(_Compat):
+    """A language code and its name."""
+
+    code: str
+    name: str
+
+
+class CompatFrontendLanguages(_Compat):
+    """The languages a front-end selects first."""
+
+    source: CompatNamedLanguage
+    target: CompatNamedLanguage
+
+
+class CompatFrontendSettings(_Compat):
+    """GET /frontend/settings: what LibreTranslate's front-ends read before anything else."""
+
+    char_limit: int = Field(alias="charLimit")
+    frontend_timeout: int = Field(alias="frontendTimeout")
+    api_keys: bool = Field(alias="apiKeys")
+    key_required: bool = Field(alias="keyRequired")
+    suggestions: bool
+    files_translation: bool = Field(alias="filesTranslation")
+    supported_files_format: list[str] = Field(alias="supportedFilesFormat")
+    language: CompatFrontendLanguages
+
+
+class CompatFileResponse(_Compat):
+    """POST /translate_file."""
+
+    translated_file_url: str = Field(alias="translatedFileUrl")
 
 
 class CompatError(_Compat):

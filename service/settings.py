@@ -51,8 +51,32 @@ class Settings(BaseSettings):
         description="Precision on CUDA; `auto` is fp16, bf16 for mT5 (fp16 overflows). "
         "CPU always runs fp32.",
     )
+    runtime: Literal["", "torch", "ctranslate2"] = Field(
+        "",
+        description="Runtime of every model (`torch`, `ctranslate2`); empty: each model's "
+        "`runtime` in models.toml (default torch).",
+    )
+    quantization: Literal[
+        "",
+        "none",
+        "int8",
+        "int8_float32",
+        "int8_float16",
+        "int8_bfloat16",
+        "int16",
+        "float16",
+        "bfloat16",
+        "float32",
+    ] = Field(
+        "",
+        description="Quantization of every model (`none`, `int8`, or what the runtime offers); "
+        "empty: each model's `quantization` in models.toml (default none).",
+    )
     torch_threads: int = Field(
-        0, ge=0, description="torch intra-op threads; 0 means one per CPU core."
+        0,
+        ge=0,
+        description="Compute threads per worker; 0: the CPUs this process may use (affinity "
+        "and cgroup quota) divided by TARJOMAN_WORKERS.",
     )
     max_body_bytes: PositiveInt = Field(2_000_000, description="Largest request body accepted.")
     max_text_chars: PositiveInt = Field(100_000, description="Largest single text, in characters.")
@@ -139,6 +163,25 @@ class Settings(BaseSettings):
     metrics: bool = Field(True, description="Serve /metrics.")
     metrics_token: SecretStr | None = Field(
         None, description="Bearer token /metrics requires; unset: /metrics is open."
+    )
+
+    data_dir: Path = Field(
+        PROJECT_ROOT / "data",
+        description="Where the service keeps its small state: DeepL glossaries and usage "
+        "(one SQLite file shared by every worker).",
+    )
+    max_alternatives: int = Field(
+        3,
+        ge=0,
+        le=7,
+        description="Most alternative translations a request may ask for (`alternatives`): "
+        "distinct n-best outputs of beam search.",
+    )
+    deepl_character_limit: int = Field(
+        0,
+        ge=0,
+        description="Characters each key may translate per calendar month (UTC) on the DeepL "
+        "surface, reported by /v2/usage; past it, 456. 0: no limit.",
     )
 
     @classmethod

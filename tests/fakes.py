@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from service.models.backend import GenerationOptions
+from service.models import checkpoint
+from service.models.backend import Generation, GenerationOptions
 from service.models.families import Family, family_of
 from service.models.registry import ModelSpec, Task
 
@@ -30,12 +31,15 @@ class FakeModel:
     def __init__(self, spec: ModelSpec, transform: Transform, backend: FakeBackend) -> None:
         self.name = spec.name
         self.family: Family = family_of(spec.family)
+        self.runtime = spec.runtime
+        self.quantization = spec.quantization
         self.device = "cpu"
+        self.threads = 1
         self.nbytes = backend.bytes_of(spec.name)
         self._transform = transform
         self._backend = backend
 
-    def generate(self, texts: Sequence[str], options: GenerationOptions) -> list[str]:
+    def generate(self, texts: Sequence[str], options: GenerationOptions) -> list[Generation]:
         """Transform each text; record the batch (after waiting for the gate, when one is set)."""
         backend = self._backend
         backend.started.set()
@@ -47,7 +51,12 @@ class FakeModel:
         if backend.fail_with is not None:
             raise backend.fail_with
         outputs = [self._transform(text, options) for text in texts]
-        return outputs[: len(outputs) - backend.drop_outputs]
+        cut = backend.hit_limit or (lambda text, options: False)
+        generations = [
+            Generation(out, len(out.split()) + 1, cut(text, options))
+            for text, out in zip(texts, outputs, strict=True)
+        ]
+        return generations[: len(generations) - backend.drop_outputs]
 
     def count_tokens(self, texts: Sequence[str], task: Task) -> list[int]:
         """One token per whitespace-separated word, plus one for the end."""
@@ -68,6 +77,9 @@ class FakeBackend:
         self.drop_outputs = 0  # return this many outputs too few: a broken model
         self.delay = 0.0  # seconds each generate call takes
         self.load_delay = 0.0  # seconds each load takes
+        self.load_gate: threading.Event | None = None  # when set, load waits for it
+        # Which inputs come back flagged as stopped at the new-token limit (none by default).
+        self.hit_limit: Callable[[str, GenerationOptions], bool] | None = None
         self.gate: threading.Event | None = None  # when set, generate waits for it
         self.started = threading.Event()  # set when a generate call begins
         self._lock = threading.Lock()
@@ -76,12 +88,23 @@ class FakeBackend:
         """The size a model of this name reports."""
         return self.nbytes_by_name.get(name, self.nbytes)
 
+    def locate(self, spec: ModelSpec, models_dir: Path) -> Path | None:
+        """Where a Hugging Face checkpoint of the model is, as the torch runtime finds it."""
+        folder = spec.folder(models_dir)
+        return folder if folder is not None and checkpoint.is_complete(folder) else None
+
+    def hub_files(self, spec: ModelSpec, files: Iterable[str]) -> list[str]:
+        """As the torch runtime picks them."""
+        return checkpoint.pick_files(files)
+
     def estimate_bytes(self, spec: ModelSpec, folder: Path) -> int:
         """Exactly what the model will report."""
         return self.bytes_of(spec.name)
 
     def load(self, spec: ModelSpec, folder: Path) -> FakeModel:
         """Make a fake model; the folder is not read."""
+        if self.load_gate is not None:
+            self.load_gate.wait(timeout=30)
         if self.load_delay:
             time.sleep(self.load_delay)
         with self._lock:

@@ -54,7 +54,7 @@ def test_an_allowed_origin_may_send_keys_and_read_the_request_id(
     assert "authorization" in headers["Access-Control-Allow-Headers"].lower()
     response = client.post(
         "/translate",
-        data={"q": "Rain.", "target": "fa"},
+        data={"q": "Rain.", "source": "en", "target": "fa"},
         headers={"Origin": DASHBOARD, "Authorization": "Bearer tk-cors"},
     )
     assert response.status_code == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from flask import Blueprint, Flask
@@ -28,11 +29,12 @@ def test_every_registered_view_is_in_the_document(app: Flask) -> None:
     paths = _document(app)["paths"]
     assert isinstance(paths, dict)
     for rule in app.url_map.iter_rules():
-        if rule.endpoint in ("static", "openapi_json", "openapi_docs", "openapi_assets"):
+        if rule.endpoint.startswith("openapi") or rule.endpoint == "static":
             continue
-        assert rule.rule in paths, rule.rule
+        path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule)  # as OpenAPI writes it
+        assert path in paths, rule.rule
         for method in rule.methods - {"HEAD", "OPTIONS"}:  # type: ignore[operator]
-            assert method.lower() in paths[rule.rule]
+            assert method.lower() in paths[path]
     assert paths["/v1/late"]["post"]["responses"]["default"]
 
 

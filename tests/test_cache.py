@@ -49,7 +49,7 @@ def test_a_missing_model_fails_every_waiter_and_is_retried_later(
     assert all(isinstance(error, ModelNotReady) for error in outcomes)
     assert backend.loads == []
     assert cache.loaded() == []
-    with pytest.raises(ModelNotReady, match="models download"):
+    with pytest.raises(ModelNotReady, match="models build-test"):
         cache.get(missing)
 
 

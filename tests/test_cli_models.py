@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from service.cli import main
-from service.models.download import DownloadError, pick_files
+from service.models.checkpoint import NoWeights, pick_files
 from service.models.registry import load_profile
+from service.models.torch_runtime import TorchBackend
 from service.settings import PROJECT_ROOT
 from tests.hubstub import Handler, Hub, Repo, folder_files, serve
 
@@ -23,6 +24,7 @@ PROFILES = load_profile(PROJECT_ROOT / "models.toml", "persian")
 M2M = PROFILES.spec("m2m100-418m")
 BART = PROFILES.spec("distilbart-cnn-12-6")
 PN = PROFILES.spec("pn-summary-mt5-small")
+TORCH = TorchBackend("cpu")
 NEWER = "f" * 40  # a later commit on main: never what a pinned download fetches
 DECOYS = {
     "pytorch_model.bin": b"duplicate weights",
@@ -99,7 +101,7 @@ def test_downloads_only_the_needed_files_at_the_pinned_revision(
     assert (folder / "config.json").read_bytes() == stub.repos["facebook/m2m100_418M"].commits[
         M2M.revision
     ]["config.json"]
-    assert M2M.local_dir(env) == folder
+    assert TORCH.locate(M2M, env) == folder
 
     capsys.readouterr()
     assert main(["models", "list", "--profile", "default", "--check"]) == 0
@@ -201,7 +203,7 @@ def test_a_rerun_after_a_killed_download_fetches_only_what_is_missing(
         release.set()
         if child.poll() is None:
             child.kill()
-    assert M2M.local_dir(env) is None  # config without weights does not count as present
+    assert TORCH.locate(M2M, env) is None  # config without weights does not count as present
     first_run = len(stub.requests)
 
     assert main(["models", "download", "--profile", "default"]) == 0
@@ -212,7 +214,7 @@ def test_a_rerun_after_a_killed_download_fetches_only_what_is_missing(
     ]
     assert second == ["model.safetensors"]
     assert (folder / "model.safetensors").read_bytes() == weights
-    assert M2M.local_dir(env) == folder
+    assert TORCH.locate(M2M, env) == folder
 
 
 def test_a_gated_model_without_a_token_says_how_to_get_access(
@@ -229,9 +231,9 @@ def test_a_gated_model_without_a_token_says_how_to_get_access(
     assert "https://huggingface.co/HooshvareLab/pn-summary-mt5-small" in err
     assert "HF_TOKEN" in err
     assert "Traceback" not in err
-    assert M2M.local_dir(env) is not None
-    assert BART.local_dir(env) is not None
-    assert PN.local_dir(env) is None
+    assert TORCH.locate(M2M, env) is not None
+    assert TORCH.locate(BART, env) is not None
+    assert TORCH.locate(PN, env) is None
 
     monkeypatch.setenv("HF_TOKEN", "hf_wrong")
     assert main(["models", "download", "--profile", "persian"]) == 1
@@ -239,7 +241,7 @@ def test_a_gated_model_without_a_token_says_how_to_get_access(
 
     monkeypatch.setenv("HF_TOKEN", stub.token)
     assert main(["models", "download", "--profile", "persian"]) == 0
-    assert PN.local_dir(env) == snapshot(env, "HooshvareLab/pn-summary-mt5-small", "1" * 40)
+    assert TORCH.locate(PN, env) == snapshot(env, "HooshvareLab/pn-summary-mt5-small", "1" * 40)
 
 
 def test_an_unreachable_hub_is_a_plain_error(
@@ -272,5 +274,5 @@ def test_picks_every_shard_and_its_index() -> None:
 
 
 def test_refuses_a_repository_without_weights() -> None:
-    with pytest.raises(DownloadError, match="no safetensors or PyTorch weights"):
+    with pytest.raises(NoWeights, match="no safetensors or PyTorch weights"):
         pick_files(["config.json", "tf_model.h5"])

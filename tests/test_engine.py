@@ -60,7 +60,8 @@ def test_200_concurrent_mixed_requests_each_get_their_own_outputs_in_order(
     def call(request: tuple[Task, list[str]]) -> list[str]:
         task, texts = request
         spec = engine.profile.require(task)
-        return engine.generate(spec, texts, engine.options_for(spec, task), engine.deadline())
+        outputs = engine.generate(spec, texts, engine.options_for(spec, task), engine.deadline())
+        return [output.text for output in outputs]
 
     with ThreadPoolExecutor(200) as pool:
         results = list(pool.map(call, requests))
@@ -79,7 +80,8 @@ def test_one_model_serving_two_directions_never_mixes_them_in_a_batch(
     backend.gate = threading.Event()
 
     def call(task: Task, text: str) -> list[str]:
-        return engine.generate(spec, [text], engine.options_for(spec, task), engine.deadline())
+        outputs = engine.generate(spec, [text], engine.options_for(spec, task), engine.deadline())
+        return [output.text for output in outputs]
 
     with ThreadPoolExecutor(9) as pool:
         first = pool.submit(call, FA_EN, "first")
@@ -194,7 +196,7 @@ def test_a_client_that_hangs_up_leaves_no_queued_work(
         with pytest.raises(ClientGone):
             abandoned.result(10)
         backend.gate.set()
-        assert held.result(10) == ["[fa] held."]
+        assert [g.text for g in held.result(10)] == ["[fa] held."]
     assert [texts for _, texts in backend.batches] == [["held."]]
 
 
@@ -219,11 +221,13 @@ def test_models_info_shows_loaded_bytes_device_last_used_and_queue_depth(
     assert loaded["loaded"] is True
     assert loaded["bytes"] == 1000
     assert loaded["device"] == "cpu"
+    assert (loaded["runtime"], loaded["quantization"], loaded["threads"]) == ("torch", "none", 1)
     assert loaded["last_used"] >= before
     assert loaded["queue_depth"] == 0
     other = info["tiny-marian-en-fa"]
     assert other["loaded"] is False
     assert other["bytes"] is None
+    assert (other["runtime"], other["quantization"], other["threads"]) == ("torch", "none", None)
 
 
 def test_readiness_turns_true_once_preloaded_models_are_loaded_and_warmed(
@@ -234,13 +238,14 @@ def test_readiness_turns_true_once_preloaded_models_are_loaded_and_warmed(
     engine.start_preload()
     assert backend.started.wait(10)
     readiness = engine.readiness()
-    assert readiness["ready"] is False
-    assert readiness["models"]["tiny-marian-fa-en"]["reason"] == "loading"
+    assert readiness.ready is False
+    assert readiness.models["tiny-marian-fa-en"].loading
+    assert readiness.task(FA_EN).loading
     backend.gate.set()
     deadline = time.monotonic() + 10
-    while not engine.readiness()["ready"] and time.monotonic() < deadline:
+    while not engine.readiness().ready and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert engine.readiness()["ready"] is True
+    assert engine.readiness().ready is True
     assert backend.loads == ["tiny-marian-fa-en"]
     assert len(backend.batches) == 1  # warmed with one generate call
 

@@ -8,9 +8,11 @@ from typing import Any, ClassVar
 
 import pytest
 
-from service.models.backend import GenerationOptions, TorchBackend, TorchModel
+from service.models.backend import GenerationOptions
 from service.models.families import FAMILIES, NLLB, family_of
 from service.models.registry import ModelSpec, Task
+from service.models.tokenizer import Tokenizer
+from service.models.torch_runtime import TorchBackend, TorchModel
 
 FA_EN = Task("translate", "fa", "en")
 EN_FA = Task("translate", "en", "fa")
@@ -38,9 +40,10 @@ class Spy:
 def load(test_models_dir: Path, name: str, family: str, tasks: tuple[Task, ...]) -> TorchModel:
     """A tiny model through the same from_pretrained path as real weights."""
     spec = ModelSpec(f"tiny-{name}", family, tasks, path=f"tiny/{name}")
-    folder = spec.local_dir(test_models_dir)
+    backend = TorchBackend(device="cpu", threads=1)
+    folder = backend.locate(spec, test_models_dir)
     assert folder is not None
-    return TorchBackend(device="cpu", threads=1).load(spec, folder)
+    return backend.load(spec, folder)
 
 
 @pytest.fixture(scope="module")
@@ -65,12 +68,12 @@ def run(model: TorchModel, task: Task, **options: Any) -> tuple[list[str], dict[
     finally:
         model._model.generate = spy.inner
     (call,) = spy.calls
-    return outputs, call
+    return [output.text for output in outputs], call
 
 
 def assert_clean(model: TorchModel, outputs: list[str]) -> None:
     """Decoded output carries no language token and no special token."""
-    tokenizer = model._tokenizer
+    tokenizer = model.tokenizer.hf
     for text in outputs:
         assert not LANGUAGE_TOKEN.search(text), text
         for special in ("<s>", "</s>", "<pad>", "<unk>"):
@@ -96,7 +99,7 @@ def test_multilingual_translators_set_the_source_and_force_the_target_language(
     task: Task,
 ) -> None:
     model = models[name]
-    tokenizer = model._tokenizer
+    tokenizer = model.tokenizer.hf
     assert type(tokenizer).__name__ == tokenizer_class  # what AutoTokenizer picked
     outputs, call = run(model, task)
     source_id = tokenizer.convert_tokens_to_ids(codes[task.source])
@@ -119,10 +122,10 @@ def test_multilingual_translators_set_the_source_and_force_the_target_language(
 def test_marian_needs_no_language_tokens(models: dict[str, TorchModel], name: str) -> None:
     model = models[name]
     task = FA_EN if name == "marian-fa-en" else EN_FA
-    assert type(model._tokenizer).__name__ == "MarianTokenizer"
+    assert type(model.tokenizer.hf).__name__ == "MarianTokenizer"
     outputs, call = run(model, task)
     assert "forced_bos_token_id" not in call
-    plain = model._tokenizer(TEXTS[task.source], padding=True, return_tensors="pt")
+    plain = model.tokenizer.hf(TEXTS[task.source], padding=True, return_tensors="pt")
     assert call["input_ids"].tolist() == plain["input_ids"].tolist()  # no prefix, no code
     assert_clean(model, outputs)
 
@@ -130,10 +133,10 @@ def test_marian_needs_no_language_tokens(models: dict[str, TorchModel], name: st
 @pytest.mark.parametrize("task", [SUM_FA, SUM_EN], ids=str)
 def test_mt5_summarizes_its_input_as_is(models: dict[str, TorchModel], task: Task) -> None:
     model = models["mt5"]
-    assert type(model._tokenizer).__name__ == "T5Tokenizer"
+    assert type(model.tokenizer.hf).__name__ == "T5Tokenizer"
     outputs, call = run(model, task)
     assert "forced_bos_token_id" not in call
-    tokenizer = model._tokenizer
+    tokenizer = model.tokenizer.hf
     first = call["input_ids"][0].tolist()
     assert first[-1] == tokenizer.eos_token_id
     decoded = tokenizer.decode(first, skip_special_tokens=True)
@@ -144,7 +147,7 @@ def test_mt5_summarizes_its_input_as_is(models: dict[str, TorchModel], task: Tas
 
 def test_bart_summarizes_english_starting_from_bos(models: dict[str, TorchModel]) -> None:
     model = models["bart"]
-    tokenizer = model._tokenizer
+    tokenizer = model.tokenizer.hf
     assert type(tokenizer).__name__ in ("BartTokenizer", "RobertaTokenizer")  # one class in v5
     outputs, call = run(model, SUM_EN)
     ids = call["input_ids"][0].tolist()
@@ -171,7 +174,7 @@ def test_a_wrong_nllb_code_is_refused_not_silently_unk(models: dict[str, TorchMo
         language_codes: ClassVar[dict[str, str]] = {"fa": "fas_Arab", "en": "eng_Latn"}
 
     with pytest.raises(ValueError, match="fas_Arab"):
-        WrongNllb().forced_bos_token_id(models["nllb"]._tokenizer, EN_FA)
+        Tokenizer(models["nllb"].tokenizer.hf, WrongNllb()).target_id(EN_FA)
 
 
 def test_families_say_which_tasks_they_can_do() -> None:

@@ -1,4 +1,4 @@
-"""Imports point down the module list: torch only in models/backend.py, Flask only in app/api."""
+"""Imports point down the module list: each runtime's library in its module, Flask in app/api."""
 
 from __future__ import annotations
 
@@ -39,16 +39,50 @@ def modules() -> list[Path]:
     return sorted(SERVICE.rglob("*.py"))
 
 
-def test_torch_and_transformers_models_only_in_the_backend() -> None:
-    allowed = {SERVICE / "models" / "backend.py"}
-    offenders = [p for p in modules() if "torch" in imported_roots(p) and p not in allowed]
+def test_torch_only_in_the_torch_runtime() -> None:
+    allowed = {SERVICE / "models" / "torch_runtime.py"}
+    torch = {"torch", "torchao"}
+    offenders = [p for p in modules() if torch & imported_roots(p) and p not in allowed]
     assert offenders == []
 
 
-def test_ctranslate2_only_in_its_module() -> None:
-    allowed = {SERVICE / "models" / "ct2.py"}
-    offenders = [p for p in modules() if "ctranslate2" in imported_roots(p) and p not in allowed]
+def transformers_imports(path: Path) -> set[str]:
+    """Names a module imports from transformers."""
+    names = set()
+    for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("transformers"):
+            names |= {alias.name for alias in node.names}
+    return names
+
+
+def test_transformers_models_only_in_the_torch_runtime_tokenizers_in_the_tokenizer() -> None:
+    runtime, tokenizer = (
+        SERVICE / "models" / "torch_runtime.py",
+        SERVICE / "models" / "tokenizer.py",
+    )
+    found = {p: transformers_imports(p) for p in modules()}
+    assert {p for p, names in found.items() if names} <= {runtime, tokenizer}
+    assert found[tokenizer] <= {"AutoTokenizer"}
+
+
+def test_ctranslate2_only_in_its_modules() -> None:
+    # The CTranslate2 runtime may span modules named ct2*.py (runtime, conversion).
+    offenders = [
+        p
+        for p in modules()
+        if "ctranslate2" in imported_roots(p)
+        and not (p.parent == SERVICE / "models" and p.name.startswith("ct2"))
+    ]
     assert offenders == []
+
+
+def test_every_registered_runtime_is_one_module_of_its_own() -> None:
+    from service.models.runtimes import RUNTIMES
+
+    for name, module in RUNTIMES.items():
+        path = PROJECT_ROOT / (module.replace(".", "/") + ".py")
+        assert path.is_file(), name
+        assert path.parent == SERVICE / "models"
 
 
 def test_flask_only_in_app_and_api() -> None:

@@ -17,6 +17,7 @@ from service.app import create_app
 from service.engine import Engine
 from service.errors import ModelNotReady
 from service.models.registry import Profile, Task, load_profile
+from service.models.torch_runtime import TorchBackend
 from service.settings import PROJECT_ROOT, Settings
 from tests.hubstub import Hub, Repo, folder_files, serve
 
@@ -78,7 +79,7 @@ def started(settings: Settings, profile: Profile) -> Iterator[Engine]:
     engine.start_preload()
     deadline = time.monotonic() + 120  # a bound, not a timing check: failing it means a hang
     while time.monotonic() < deadline and any(
-        m["reason"] == "loading" for m in engine.readiness()["models"].values()
+        m.loading for m in engine.readiness().models.values()
     ):
         time.sleep(0.05)
     yield engine
@@ -110,8 +111,8 @@ def test_default_profile_starts_and_translates_from_the_cache_with_no_network(
 ) -> None:
     engine = default_engine
     readiness = engine.readiness()
-    assert readiness["ready"] is True, readiness
-    assert {name for name, task in readiness["tasks"].items() if task["ready"]} == {
+    assert readiness.ready is True, readiness
+    assert {str(task) for task, state in readiness.tasks.items() if state.ready} == {
         "translate fa-en",
         "translate en-fa",
         "summarize en",
@@ -120,7 +121,7 @@ def test_default_profile_starts_and_translates_from_the_cache_with_no_network(
         M2M, ["هوای تهران سرد بود.", "سلام."], engine.options_for(M2M, FA_EN), engine.deadline()
     )
     assert len(outputs) == 2
-    assert all("__en__" not in text and "__fa__" not in text for text in outputs)
+    assert all("__en__" not in o.text and "__fa__" not in o.text for o in outputs)
     client = create_app(engine.settings, engine=engine).test_client()
     assert client.get("/readyz").status_code == 200
     models = {m["name"]: m for m in client.get("/v1/models").get_json()["models"]}
@@ -240,11 +241,9 @@ def test_allow_download_fetches_a_missing_model_in_the_background(
         )
         for engine in started(settings, DEFAULT):
             readiness = engine.readiness()
-            assert readiness["models"]["m2m100-418m"]["ready"] is True, readiness
-            assert (
-                readiness["tasks"]["summarize en"]["ready"] is False
-            )  # not preloaded: not fetched
-            assert M2M.local_dir(cache) is not None
+            assert readiness.models["m2m100-418m"].ready is True, readiness
+            assert readiness.task(SUM_EN).ready is False  # not preloaded: not fetched
+            assert TorchBackend("cpu").locate(M2M, cache) is not None
     finally:
         server.shutdown()
         server.server_close()

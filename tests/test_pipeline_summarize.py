@@ -12,8 +12,9 @@ import pytest
 
 from service.engine import Engine
 from service.errors import AmbiguousLanguage, InvalidRequest, ModelNotReady, PayloadTooLarge
-from service.models.backend import GenerationOptions, TorchBackend
+from service.models.backend import GenerationOptions
 from service.models.registry import Profile, Task, load_profiles
+from service.models.torch_runtime import TorchBackend
 from service.pipelines.extractive import sentences_of
 from service.pipelines.mapreduce import MapReduce
 from service.pipelines.summarize import Request, plans, resolve_source, summarize, trim
@@ -205,7 +206,9 @@ def test_default_profile_translates_persian_first(
     target: str,
     models: tuple[str, ...],
 ) -> None:
-    engine, backend = make_engine("default")
+    # Fakes write without a limit; under the tests' 8-token cap the translate step would cut
+    # every sentence into parts that fit it (pipelines/fit.py).
+    engine, backend = make_engine("default", max_new_tokens=256)
     [result] = summarize(engine, [irna_text], "fa", target)
     assert result.strategy == "translate-then-abstractive"
     assert result.models == models
@@ -280,7 +283,7 @@ def test_auto_falls_back_when_the_summarizer_is_not_ready(
 def test_extractive_then_translate_quotes_source_sentences(
     make_engine: Callable[..., tuple[Engine, FakeBackend]], irna_text: str
 ) -> None:
-    engine, backend = make_engine("tiny")
+    engine, backend = make_engine("tiny", max_new_tokens=256)  # whole sentences: see above
     request = Request(mode="extractive", max_sentences=2)
     [result] = summarize(engine, [irna_text], "fa", "en", request)
     assert result.strategy == "extractive-then-translate"
@@ -422,6 +425,23 @@ def test_a_summarizer_still_preloading_is_not_waited_for(
     with pytest.raises(ModelNotReady) as info:
         summarize(engine, [irna_text], "fa", "fa", Request(mode="abstractive"))
     assert info.value.retry_after == 10
+
+
+def test_a_503_while_loading_names_the_preferred_model_first(
+    make_engine: Callable[..., tuple[Engine, FakeBackend]],
+) -> None:
+    # Everything still preloading: an English abstractive summary waits for the English
+    # summarizer; the en→fa translator of a fallback plan is not what it is waiting for.
+    names = [f"tiny-{task.replace(' ', '-')}" for task in DESIGN_PROFILES["tiny"]]
+    engine, backend = make_engine("tiny", preload=names)
+    text = "The road was closed after the storm."
+    with pytest.raises(ModelNotReady) as info:
+        summarize(engine, [text], "en", "en", Request("abstractive"))
+    message = info.value.message
+    assert message.startswith("tiny-summarize-en is not ready: loading"), message
+    assert "tiny-translate-en-fa" in message  # the fallback is named too, after it
+    assert info.value.retry_after == 10
+    assert backend.loads == []
 
 
 def test_every_step_of_a_cross_lingual_summary_shares_one_request_deadline(

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from service.models.families import family_of
-from service.models.registry import ModelSpec, Task, hub_snapshot, is_complete, load_profiles
+from service.models.registry import ModelSpec, Task, hub_snapshot, load_profiles, with_runtime
+from service.models.torch_runtime import TorchBackend
 from service.settings import PROJECT_ROOT
 
 PROFILES = load_profiles(PROJECT_ROOT / "models.toml")
@@ -83,24 +84,64 @@ def test_the_tiny_profiles_cover_every_family_and_exist_on_disk(test_models_dir:
     for profile in tiny:
         assert profile.demo
         for spec in profile.models:
-            assert spec.local_dir(test_models_dir) is not None, spec.name
+            assert TorchBackend("cpu").locate(spec, test_models_dir) is not None, spec.name
 
 
-def test_hub_snapshot_follows_refs_and_needs_config_and_weights(tmp_path: Path) -> None:
+def test_hub_snapshot_follows_refs(tmp_path: Path) -> None:
     repo = tmp_path / "models--org--name"
     commit = "a" * 40
     snapshot = repo / "snapshots" / commit
+    assert hub_snapshot(tmp_path, "org/name", "main") is None
     snapshot.mkdir(parents=True)
     (repo / "refs").mkdir()
     (repo / "refs" / "main").write_text(commit + "\n")
-    (snapshot / "config.json").write_text("{}")
-    assert hub_snapshot(tmp_path, "org/name", "main") is None  # no weights yet: a cut download
-    assert not is_complete(snapshot)
-    (snapshot / "model.safetensors").write_bytes(b"weights")
+    # Whether the files in it are complete is its runtime's call (TorchBackend.locate).
     assert hub_snapshot(tmp_path, "org/name", "main") == snapshot
     assert hub_snapshot(tmp_path, "org/name", commit) == snapshot
     assert hub_snapshot(tmp_path, "org/name", "b" * 40) is None
     assert hub_snapshot(tmp_path, "org/other", "main") is None
+
+
+def test_runtime_and_quantization_come_from_entry_then_profile_then_override(
+    tmp_path: Path,
+) -> None:
+    toml = tmp_path / "models.toml"
+    toml.write_text(
+        """
+[profiles.p]
+runtime = "ctranslate2"
+quantization = "int8"
+[[profiles.p.models]]
+name = "a"
+family = "marian"
+path = "a"
+tasks = ["translate fa-en"]
+[[profiles.p.models]]
+name = "b"
+family = "marian"
+path = "b"
+tasks = ["translate en-fa"]
+runtime = "torch"
+quantization = "none"
+[profiles.q]
+[[profiles.q.models]]
+name = "c"
+family = "marian"
+path = "c"
+tasks = ["translate en-fa"]
+"""
+    )
+    profiles = load_profiles(toml)
+    p = profiles["p"]
+    assert (p.spec("a").runtime, p.spec("a").quantization) == ("ctranslate2", "int8")
+    assert (p.spec("b").runtime, p.spec("b").quantization) == ("torch", "none")
+    c = profiles["q"].spec("c")
+    assert (c.runtime, c.quantization) == ("torch", "none")
+    forced = with_runtime(p, "torch", "int8")
+    assert {(s.runtime, s.quantization) for s in forced.models} == {("torch", "int8")}
+    assert forced.model_for(Task("translate", "en", "fa")) == forced.spec("b")
+    assert with_runtime(p, "", "none").spec("a").runtime == "ctranslate2"
+    assert with_runtime(p) is p
 
 
 def test_a_missing_model_says_which_command_fetches_it(tmp_path: Path) -> None:

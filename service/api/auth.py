@@ -13,9 +13,19 @@ from service.errors import Forbidden, NotFound, Unauthorized
 from service.settings import Settings, SettingsError
 
 # Blueprints whose views need a key when keys are configured; health, docs and the page do not.
-PROTECTED_BLUEPRINTS = frozenset({"v1", "compat"})
-# Views inside those blueprints that stay open, as on LibreTranslate (`GET /languages`).
-PUBLIC_ENDPOINTS = frozenset({"compat.languages_view"})
+PROTECTED_BLUEPRINTS = frozenset({"v1", "compat", "deepl"})
+# Views inside those blueprints that stay open, as on LibreTranslate 1.9 (no access check
+# there): its health check, languages, front-end settings, suggestions (refused anyway) and
+# downloads (the random file name is the capability).
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "compat.health_view",
+        "compat.languages_view",
+        "compat.frontend_settings_view",
+        "compat.suggest_view",
+        "compat.download_file_view",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -61,12 +71,25 @@ def bearer_token() -> str | None:
     return token.strip()
 
 
+def deepl_auth_key() -> str | None:
+    """The key of an `Authorization: DeepL-Auth-Key …` header (DeepL's scheme), if any."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "deepl-auth-key" or not token.strip():
+        return None
+    return token.strip()
+
+
 def _sent_key() -> str | None:
-    """The key this request sent: the header, or `api_key` on the compatible surface only."""
+    """The key this request sent: the Bearer header; `DeepL-Auth-Key` on the DeepL surface;
+    `api_key` on the LibreTranslate surface."""
     token = bearer_token()
-    if token is not None or request.blueprint != "compat":
+    if token is not None:
         return token
-    return request_field("api_key")
+    if request.blueprint == "deepl":
+        return deepl_auth_key()
+    if request.blueprint == "compat":
+        return request_field("api_key")
+    return None
 
 
 def client_key_id(ring: KeyRing) -> str | None:

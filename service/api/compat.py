@@ -1,8 +1,9 @@
-"""The LibreTranslate-compatible surface: POST /translate, POST /detect, GET /languages."""
+"""The LibreTranslate 1.9-compatible surface: /translate and /detect, with its errors and words."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -11,42 +12,133 @@ from werkzeug.exceptions import HTTPException
 from service import errors
 from service.api.errors import http_error
 from service.api.openapi import documented
-from service.api.request import check_text_limits, json_body, validate
+from service.api.request import json_body
 from service.api.state import state
 from service.pipelines.translate import Translation, translate
 from service.schemas_compat import (
     CompatDetectRequest,
     CompatError,
-    CompatLanguage,
     CompatTranslateRequest,
     CompatTranslateResponse,
     DetectedLanguage,
 )
+from service.settings import Settings
 from service.text.detect import detect
 from service.text.normalize import normalize
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("compat", __name__)
 NAMES = {"fa": "Persian", "en": "English"}
-# LibreTranslate answers 400 for every request it cannot serve as sent; keys, limits and
-# overload keep their own statuses (401/403, 429, 503).
-_AS_400 = (413, 415, 422)
-ERRORS = (400, 401, 403, 429, 503, 504)
-_TAGS = ("LibreTranslate-compatible",)
+ERRORS = (400, 403, 429, 503, 504)
+TAGS = ("LibreTranslate-compatible",)
+FORM = ("application/x-www-form-urlencoded", "multipart/form-data")
+# LibreTranslate answers 400 for every request it cannot serve as sent; a missing key is 400
+# and a wrong one 403, in its words; rate limits, overload and deadlines keep their statuses.
+_AS_400 = (401, 413, 415, 422)
+_WORDS: dict[type[errors.TarjomanError], str] = {
+    errors.Unauthorized: "Please contact the server operator to get an API key",
+    errors.Forbidden: "Invalid API key",
+}
 
 
-def _body() -> dict[str, Any]:
+class BadRequest(errors.ClientError):
+    """A request LibreTranslate refuses with 400, in its words."""
+
+
+@dataclass(frozen=True)
+class TranslateParams:
+    """A /translate request, checked in LibreTranslate's order."""
+
+    texts: list[str]
+    single: bool
+    source: str
+    target: str
+    html: bool
+    alternatives: int
+
+
+def body() -> dict[str, Any]:
     """The request as a dict, from a form (a repeated `q` is a list) or a JSON object."""
-    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        body: dict[str, Any] = {key: request.form.get(key) for key in request.form}
+    if request.mimetype in FORM:
+        data: dict[str, Any] = {key: request.form.get(key) for key in request.form}
         texts = request.form.getlist("q")
         if len(texts) > 1:
-            body["q"] = texts
-        return body
-    data = json_body()
-    if not isinstance(data, dict):
-        raise errors.InvalidRequest("send a JSON object or a form")
-    return data
+            data["q"] = texts
+        # As LibreTranslate does: line endings of a form become LF before limits are counted.
+        if isinstance(data.get("q"), str):
+            data["q"] = "\n".join(data["q"].splitlines())
+        return data
+    parsed = json_body()
+    if not isinstance(parsed, dict):
+        raise BadRequest("Invalid JSON format")
+    return parsed
+
+
+def missing(name: str) -> BadRequest:
+    """LibreTranslate's error for a parameter not sent (or empty)."""
+    return BadRequest(f"Invalid request: missing {name} parameter")
+
+
+def language(code: str, allowed: set[str]) -> str:
+    """A language code this server has, else LibreTranslate's `xx is not supported`."""
+    if code not in allowed:
+        raise BadRequest(f"{code} is not supported")
+    return code
+
+
+def _alternatives(value: Any, settings: Settings) -> int:
+    try:
+        wanted = max(0, int(value or 0))
+    except (TypeError, ValueError):
+        raise BadRequest("Invalid request: alternatives parameter is not a number") from None
+    if wanted > settings.max_alternatives:
+        raise BadRequest(
+            f"Invalid request: alternatives parameter must be <= {settings.max_alternatives}"
+        )
+    return wanted
+
+
+def check_limits(texts: list[str], batch: bool, settings: Settings) -> None:
+    """The batch and character limits, worded as LibreTranslate words them."""
+    if batch and len(texts) > settings.max_texts:
+        raise BadRequest(
+            f"Invalid request: request ({len(texts)}) exceeds text limit ({settings.max_texts})"
+        )
+    for text in texts:
+        if len(text) > settings.max_text_chars:
+            raise BadRequest(
+                f"Invalid request: request ({len(text)}) exceeds text limit "
+                f"({settings.max_text_chars})"
+            )
+
+
+def parse_translate(data: dict[str, Any], settings: Settings) -> TranslateParams:
+    """The checks LibreTranslate makes, in its order and words."""
+    q, source, target = data.get("q"), data.get("source"), data.get("target")
+    for name, value in (("q", q), ("source", source), ("target", target)):
+        if not value:
+            raise missing(name)
+    if not isinstance(q, str) and not (
+        isinstance(q, list) and all(isinstance(text, str) for text in q)
+    ):
+        raise BadRequest("Invalid request: q parameter must be a string or a list of strings")
+    if not isinstance(source, str) or not isinstance(target, str):
+        raise BadRequest("Invalid request: source and target must be language codes")
+    wanted = _alternatives(data.get("alternatives"), settings)
+    texts = [q] if isinstance(q, str) else list(q)
+    check_limits(texts, isinstance(q, list), settings)
+    languages = set(NAMES)
+    language(source, languages | {"auto"})
+    language(target, languages)
+    text_format = data.get("format") or "text"
+    if text_format not in ("text", "html"):
+        raise BadRequest(f"{text_format} format is not supported")
+    if source == target:
+        name = NAMES[target]
+        raise BadRequest(
+            f"{name} ({target}) is not available as a target language from {name} ({source})"
+        )
+    return TranslateParams(texts, isinstance(q, str), source, target, text_format == "html", wanted)
 
 
 def _detected(text: str, result: Translation) -> DetectedLanguage:
@@ -63,29 +155,25 @@ def _detected(text: str, result: Translation) -> DetectedLanguage:
     form=CompatTranslateRequest,
     errors=ERRORS,
     error_model=CompatError,
-    tags=_TAGS,
+    tags=TAGS,
 )
 def translate_view() -> dict[str, Any]:
     """Translate as LibreTranslate does: `q` a string or a list, `translatedText` alike."""
     app_state = state()
-    body = validate(CompatTranslateRequest, _body())
-    texts = body.texts()
-    check_text_limits(texts, app_state.settings)
+    params = parse_translate(body(), app_state.settings)
     results = translate(
-        app_state.engine, texts, body.source, body.target, html=body.format == "html"
+        app_state.engine, params.texts, params.source, params.target, html=params.html
     )
-    single = isinstance(body.q, str)
     outputs = [r.text for r in results]
     response = CompatTranslateResponse(
-        translated_text=outputs[0] if single else outputs, demo=app_state.engine.demo
+        translated_text=outputs[0] if params.single else outputs, demo=app_state.engine.demo
     )
-    if body.source == "auto":
-        found = [_detected(t, r) for t, r in zip(texts, results, strict=True)]
-        response.detected_language = found[0] if single else found
-    if body.alternatives:
-        # Tarjoman generates one output per text; an empty list says there are no others.
-        none_each: list[list[str]] = [[] for _ in texts]
-        response.alternatives = [] if single else none_each
+    if params.source == "auto":
+        found = [_detected(t, r) for t, r in zip(params.texts, results, strict=True)]
+        response.detected_language = found[0] if params.single else found
+    if params.alternatives:
+        others: list[list[str]] = [[] for _ in results]
+        response.alternatives = others[0] if params.single else others
     return response.model_dump(by_alias=True, exclude_none=True)
 
 
@@ -96,13 +184,17 @@ def translate_view() -> dict[str, Any]:
     form=CompatDetectRequest,
     errors=ERRORS,
     error_model=CompatError,
-    tags=_TAGS,
+    tags=TAGS,
 )
 def detect_view() -> Response:
     """The language of `q` with a confidence of 0 to 100; empty when it has no letters."""
-    body = validate(CompatDetectRequest, _body())
-    check_text_limits([body.q], state().settings)
-    found = detect(normalize(body.q))
+    q = body().get("q")
+    if not q:
+        raise missing("q")
+    if not isinstance(q, str):
+        raise BadRequest("Invalid request: q parameter must be a string")
+    check_limits([q], False, state().settings)
+    found = detect(normalize(q))
     if found.language is None:
         return jsonify([])
     language = DetectedLanguage(
@@ -111,36 +203,8 @@ def detect_view() -> Response:
     return jsonify([language.model_dump()])
 
 
-@blueprint.get("/languages")
-@documented(ok=list[CompatLanguage], errors=(429, 503), error_model=CompatError, tags=_TAGS)
-def languages_view() -> Response:
-    """The languages this server translates between, with their targets."""
-    targets: dict[str, set[str]] = {}
-    for spec in state().engine.profile.models:
-        for task in spec.tasks:
-            if task.kind == "translate":
-                targets.setdefault(task.source, set()).add(task.target)
-    languages = [
-        CompatLanguage(code=code, name=NAMES.get(code, code), targets=sorted(to))
-        for code, to in sorted(targets.items())
-    ]
-    return jsonify([language.model_dump() for language in languages])
-
-
-@blueprint.errorhandler(errors.TarjomanError)
-def _on_error(error: errors.TarjomanError) -> Response:
-    status = 400 if error.status in _AS_400 else error.status
-    return _compat_response(error.message, status, error.retry_after)
-
-
-@blueprint.errorhandler(HTTPException)
-def _on_http_error(error: HTTPException) -> Response:
-    wrapped = http_error(error)
-    status = 400 if wrapped.status in _AS_400 else (error.code or 500)
-    return _compat_response(wrapped.message, status, None)
-
-
-def _compat_response(message: str, status: int, retry_after: float | None) -> Response:
+def compat_error(message: str, status: int, retry_after: float | None = None) -> Response:
+    """LibreTranslate's error shape: {"error": ...}."""
     response = jsonify(CompatError(error=message).model_dump())
     response.status_code = status
     if retry_after is not None:
@@ -148,7 +212,25 @@ def _compat_response(message: str, status: int, retry_after: float | None) -> Re
     return response
 
 
+def _answer(status: int, message: str, retry_after: float | None) -> Response:
+    if status == 429:
+        message = f"Slowdown: {message}"
+    return compat_error(message, 400 if status in _AS_400 else status, retry_after)
+
+
+@blueprint.errorhandler(errors.TarjomanError)
+def _on_error(error: errors.TarjomanError) -> Response:
+    if error.status >= 500 and not isinstance(error, errors.Unavailable | errors.DeadlineExceeded):
+        log.error("internal error: %s", error.message)
+    return _answer(error.status, _WORDS.get(type(error), error.message), error.retry_after)
+
+
+@blueprint.errorhandler(HTTPException)
+def _on_http_error(error: HTTPException) -> Response:
+    return _answer(error.code or 500, http_error(error).message, None)
+
+
 @blueprint.errorhandler(Exception)
 def _on_unexpected(error: Exception) -> Response:
     log.exception("unhandled error")
-    return _compat_response("internal error; it has been logged", 500, None)
+    return compat_error("internal error; it has been logged", 500)

@@ -37,4 +37,4 @@ def livez() -> dict[str, str]:
 def readyz() -> tuple[dict[str, object], int]:
     """200 when every preloaded model is loaded and warmed, else 503 with the reasons."""
     readiness = state().engine.readiness()
-    return readiness, 200 if readiness["ready"] else 503
+    return readiness.to_json(), 200 if readiness.ready else 503

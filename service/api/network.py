@@ -10,7 +10,18 @@ from service.api.logs import REQUEST_ID_HEADER
 from service.settings import Settings
 
 # The API a browser dashboard may call; the page at / is same-origin and needs none of this.
-CORS_RESOURCES = [r"/v1/*", r"/translate", r"/detect", r"/languages"]
+CORS_RESOURCES = [
+    r"/v1/*",
+    r"/v2/*",
+    r"/translate",
+    r"/translate_file",
+    r"/download_file/*",
+    r"/detect",
+    r"/languages",
+    r"/health",
+    r"/frontend/settings",
+    r"/spec",
+]
 
 
 def install(app: Flask, settings: Settings) -> None:

@@ -60,6 +60,7 @@ class Operation:
     errors: tuple[int, ...] = V1_ERRORS
     error_model: type[BaseModel] = ErrorResponse
     tags: tuple[str, ...] = field(default_factory=tuple)
+    status: int = 200
 
 
 def documented(
@@ -70,11 +71,12 @@ def documented(
     errors: tuple[int, ...] = V1_ERRORS,
     error_model: type[BaseModel] = ErrorResponse,
     tags: tuple[str, ...] = (),
+    status: int = 200,
 ) -> Callable[[View], View]:
-    """Describe a view for the document: its body model(s), success model and errors."""
+    """Describe a view for the document: its body model(s), success model and status, errors."""
 
     def mark(view: View) -> View:
-        setattr(view, _ATTR, Operation(ok, json, form, errors, error_model, tags))
+        setattr(view, _ATTR, Operation(ok, json, form, errors, error_model, tags, status))
         return view
 
     return mark
@@ -107,7 +109,7 @@ def _description(settings: Settings, ring: KeyRing) -> str:
 
 
 def _responses(op: Operation) -> Responses:
-    codes: dict[str, Any] = {"HTTP_200": (op.ok, "Success.") if op.ok else (None, "Success.")}
+    codes: dict[str, Any] = {f"HTTP_{op.status}": (op.ok, "Success.")}
     for status in op.errors:
         codes[f"HTTP_{status}"] = (op.error_model, _ERROR_TEXT.get(status, "Error."))
     return Responses(**codes)
@@ -219,5 +221,6 @@ def install(app: Flask, settings: Settings, ring: KeyRing) -> None:
 
     # Endpoints named openapi* are left out of the document by spectree.
     app.add_url_rule("/openapi.json", "openapi_json", openapi_json, methods=["GET"])
+    app.add_url_rule("/spec", "openapi_spec", openapi_json, methods=["GET"])  # LibreTranslate's
     app.add_url_rule("/docs", "openapi_docs", openapi_docs, methods=["GET"])
     app.add_url_rule("/docs/assets/<path:name>", "openapi_assets", openapi_assets)

@@ -12,6 +12,7 @@ from service.api.state import state
 from service.pipelines.summarize import Request, summarize
 from service.pipelines.translate import Translation, translate
 from service.schemas import (
+    DateResult,
     DetectionResult,
     DetectRequest,
     DetectResponse,
@@ -42,6 +43,8 @@ def translate_view() -> dict[str, object]:
         html=body.format == "html",
         terms_glossary=body.glossary,
         keep=body.keep,
+        polish=body.polish,
+        date_mode=body.dates,
     )
     response = TranslateResponse(
         results=[_result(r) for r in results],
@@ -78,6 +81,9 @@ def _result(result: Translation) -> TranslationResult:
         untranslated=result.untranslated,
         terms_applied=list(result.terms_applied),
         terms_lost=list(result.terms_lost),
+        truncated=result.truncated,
+        suspect=result.suspect,
+        dates=[DateResult.model_validate(d, from_attributes=True) for d in result.dates],
     )
 
 

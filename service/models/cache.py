@@ -62,6 +62,11 @@ class ModelCache:
         self._uses = itertools.count(1)
 
     @property
+    def backend(self) -> Backend:
+        """The backend models are loaded with (it also says where their files are)."""
+        return self._backend
+
+    @property
     def total_bytes(self) -> int:
         """Bytes of every loaded model."""
         with self._lock:
@@ -106,13 +111,9 @@ class ModelCache:
 
     def _load(self, spec: ModelSpec, pending: Future[CacheEntry]) -> None:
         try:
-            folder = spec.local_dir(self._models_dir)
+            folder = self._backend.locate(spec, self._models_dir)
             if folder is None:
-                raise ModelNotReady(
-                    f"the weights of {spec.name} are not in {self._models_dir}; "
-                    "run `tarjoman models download` to fetch them",
-                    retry_after=60,
-                )
+                raise ModelNotReady(spec.missing_reason(self._models_dir), retry_after=60)
             with self._lock:
                 # Make room before loading, by the backend's estimate, to bound peak memory.
                 self._shrink(extra=self._backend.estimate_bytes(spec, folder))

@@ -1,37 +1,16 @@
 """Fetch a profile's hub weights into the Hugging Face cache layout, at pinned revisions."""
 
-# Only the files a model needs are fetched: config, tokenizer and one weight format (safetensors
-# when the repository has it, else PyTorch `.bin`), never the TensorFlow, Flax, Rust or ONNX
-# duplicates many repositories also carry. huggingface_hub skips files already complete in the
-# cache and resumes a transfer cut mid-file, so a rerun after an interruption fetches only what
-# is missing.
+# Which files to fetch is the runtime's choice (a `pick` function from its backend).
+# huggingface_hub skips files already complete in the cache and resumes a transfer cut
+# mid-file, so a rerun after an interruption fetches only what is missing.
 
 from __future__ import annotations
 
-import fnmatch
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from service.models.registry import ModelSpec
-
-# Top-level files a transformers seq2seq model and its tokenizer may read.
-SUPPORT_PATTERNS = (
-    "config.json",
-    "generation_config.json",
-    "tokenizer.json",
-    "tokenizer_config.json",
-    "special_tokens_map.json",
-    "added_tokens.json",
-    "vocab.json",
-    "vocab.txt",
-    "merges.txt",
-    "*.model",
-    "*.spm",
-)
-SAFETENSORS = ("model.safetensors", "model-*-of-*.safetensors", "model.safetensors.index.json")
-PYTORCH = ("pytorch_model.bin", "pytorch_model-*-of-*.bin", "pytorch_model.bin.index.json")
-
 
 class DownloadError(RuntimeError):
     """A model could not be fetched; the message says why and what to do."""
@@ -39,20 +18,6 @@ class DownloadError(RuntimeError):
 
 class HubUnreachable(DownloadError):
     """No connection to the hub at all: the other models of a profile would fail the same way."""
-
-
-def _matching(files: Iterable[str], patterns: Iterable[str]) -> list[str]:
-    patterns = tuple(patterns)
-    return [f for f in files if "/" not in f and any(fnmatch.fnmatch(f, p) for p in patterns)]
-
-
-def pick_files(files: Iterable[str]) -> list[str]:
-    """The files to fetch from a repository listing: support files plus one weight format."""
-    files = sorted(set(files))
-    weights = _matching(files, SAFETENSORS) or _matching(files, PYTORCH)
-    if not any(w.endswith((".safetensors", ".bin")) for w in weights):
-        raise DownloadError("the repository has no safetensors or PyTorch weights")
-    return sorted(set(_matching(files, SUPPORT_PATTERNS)) | set(weights))
 
 
 def _gated_message(spec: ModelSpec, token: str | None) -> str:
@@ -68,8 +33,14 @@ def _gated_message(spec: ModelSpec, token: str | None) -> str:
     )
 
 
-def fetch(spec: ModelSpec, models_dir: Path) -> Path:
-    """Download `spec` at its pinned revision into models_dir (Hugging Face cache layout)."""
+Pick = Callable[[Iterable[str]], list[str]]
+
+
+def fetch(spec: ModelSpec, models_dir: Path, pick: Pick) -> Path:
+    """Download `spec` at its pinned revision into models_dir (Hugging Face cache layout).
+
+    `pick` chooses the files of the repository listing that the model's runtime needs.
+    """
     import httpx2
     from huggingface_hub import HfApi, snapshot_download
     from huggingface_hub.errors import (
@@ -90,7 +61,10 @@ def fetch(spec: ModelSpec, models_dir: Path) -> Path:
     revision = spec.revision or "main"
     try:
         api = HfApi(endpoint=endpoint, token=token)
-        wanted = pick_files(api.list_repo_files(spec.hub_id, revision=revision))
+        try:
+            wanted = pick(api.list_repo_files(spec.hub_id, revision=revision))
+        except ValueError as exc:
+            raise DownloadError(str(exc)) from exc
         folder = snapshot_download(
             spec.hub_id,
             revision=revision,

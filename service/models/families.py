@@ -23,7 +23,7 @@ class GenerationDefaults:
 
 
 class Family:
-    """A model family: how to tell its tokenizer and generate() which languages to use."""
+    """A model family: how to tell its tokenizer and a runtime which languages to use."""
 
     name: ClassVar[str] = ""
     # Our language ("fa", "en") → the family's code for it; empty when the family has none.
@@ -37,8 +37,6 @@ class Family:
     summary_defaults: ClassVar[GenerationDefaults] = GenerationDefaults(
         num_beams=4, no_repeat_ngram_size=3, length_penalty=2.0
     )
-    # T5-family activations overflow fp16 (NaN output); those run bf16 on CUDA instead.
-    fp16_safe: ClassVar[bool] = True
 
     def supports(self, task: Task) -> bool:
         """Whether a model of this family can do `task`."""
@@ -55,8 +53,12 @@ class Family:
     def prepare_tokenizer(self, tokenizer: Any, task: Task) -> None:
         """Set the source (and target) language on the tokenizer before encoding."""
 
-    def forced_bos_token_id(self, tokenizer: Any, task: Task) -> int | None:
-        """The token generate() must put first, naming the output language; None if none."""
+    def target_token(self, task: Task) -> str | None:
+        """The token output must start with, naming the output language; None if none.
+
+        A token string, not an id: each runtime turns it into its own argument (torch's
+        `forced_bos_token_id`, CTranslate2's `target_prefix`).
+        """
         return None
 
     def language_tokens(self) -> tuple[str, ...]:
@@ -102,9 +104,9 @@ class M2M100(Multilingual):
     target_token_limit = 200
     defaults = GenerationDefaults(num_beams=5)
 
-    def forced_bos_token_id(self, tokenizer: Any, task: Task) -> int | None:
+    def target_token(self, task: Task) -> str | None:
         """The `__en__`/`__fa__` token."""
-        return int(tokenizer.get_lang_id(self.language_codes[task.target]))
+        return f"__{self.language_codes[task.target]}__"
 
     def language_tokens(self) -> tuple[str, ...]:
         """`__fa__`, `__en__`."""
@@ -127,20 +129,15 @@ class NLLB(Multilingual):
     target_token_limit = 200
     defaults = GenerationDefaults(num_beams=4)
 
-    def forced_bos_token_id(self, tokenizer: Any, task: Task) -> int | None:
-        """The `eng_Latn`/`pes_Arab` token; an unknown code would silently become `<unk>`."""
-        code = self.language_codes[task.target]
-        token_id = int(tokenizer.convert_tokens_to_ids(code))
-        if token_id == tokenizer.unk_token_id:
-            raise ValueError(f"the tokenizer has no language token {code!r}")
-        return token_id
+    def target_token(self, task: Task) -> str | None:
+        """The `eng_Latn`/`pes_Arab` token (the shared tokenizer refuses one it does not know)."""
+        return self.language_codes[task.target]
 
 
 class MT5(Family):
     """mT5 summarizers (XL-Sum, pn-summary): input as is, no prefix, output language = input's."""
 
     name = "mt5"
-    fp16_safe = False
     task_kinds = ("summarize",)
     summary_languages = ("fa", "en")
     # csebuetnlp/mT5_multilingual_XLSum's card: 512 source tokens, 84 new tokens, 4 beams,
@@ -162,9 +159,9 @@ class BART(Family):
     target_token_limit = 142
     summary_defaults = GenerationDefaults(num_beams=4, no_repeat_ngram_size=3, length_penalty=2.0)
 
-    def forced_bos_token_id(self, tokenizer: Any, task: Task) -> int | None:
+    def target_token(self, task: Task) -> str | None:
         """`<s>`, as the CNN checkpoints' config forces; said here so no checkpoint can omit it."""
-        return int(tokenizer.bos_token_id)
+        return "<s>"
 
 
 FAMILIES: dict[str, Family] = {

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from service.errors import ModelNotReady
 
 LANGUAGES = ("fa", "en")
+DEFAULT_RUNTIME = "torch"
+DEFAULT_QUANTIZATION = "none"
 TASK_KINDS = ("translate", "summarize")
 
 
@@ -52,13 +54,15 @@ class ModelSpec:
     licence: str = "unknown"
     params: str = ""
     gated: bool = False
+    runtime: str = DEFAULT_RUNTIME
+    quantization: str = DEFAULT_QUANTIZATION
 
-    def local_dir(self, models_dir: Path) -> Path | None:
-        """The folder holding this model's files, or None when they are not on disk."""
+    def folder(self, models_dir: Path) -> Path | None:
+        """The folder this model's files go in, when it exists; its runtime says if they are all there."""
         if self.path is not None:
             folder = Path(self.path)
             folder = folder if folder.is_absolute() else models_dir / folder
-            return folder if is_complete(folder) else None
+            return folder if folder.is_dir() else None
         return hub_snapshot(models_dir, self.hub_id or self.name, self.revision)
 
     def fetch_hint(self, profile: str | None = None) -> str:
@@ -121,18 +125,10 @@ def hub_snapshot(models_dir: Path, repo_id: str, revision: str | None) -> Path |
     ref_file = repo_dir / "refs" / ref
     commit = ref_file.read_text().strip() if ref_file.is_file() else ref
     folder = repo_dir / "snapshots" / commit
-    return folder if is_complete(folder) else None
+    return folder if folder.is_dir() else None
 
 
-def is_complete(folder: Path) -> bool:
-    """A config and weights are there (a download cut short has the one without the other)."""
-    weights = ("*.safetensors", "pytorch_model*.bin")
-    return (folder / "config.json").is_file() and any(
-        True for pattern in weights for _ in folder.glob(pattern)
-    )
-
-
-def _spec(entry: dict[str, Any]) -> ModelSpec:
+def _spec(entry: dict[str, Any], defaults: dict[str, Any]) -> ModelSpec:
     return ModelSpec(
         name=entry["name"],
         family=entry["family"],
@@ -143,6 +139,10 @@ def _spec(entry: dict[str, Any]) -> ModelSpec:
         licence=entry.get("licence", "unknown"),
         params=entry.get("params", ""),
         gated=entry.get("gated", False),
+        runtime=entry.get("runtime", defaults.get("runtime", DEFAULT_RUNTIME)),
+        quantization=entry.get(
+            "quantization", defaults.get("quantization", DEFAULT_QUANTIZATION)
+        ),
     )
 
 
@@ -155,11 +155,27 @@ def load_profiles(path: Path) -> dict[str, Profile]:
         profiles[name] = Profile(
             name=name,
             description=body.get("description", ""),
-            models=tuple(_spec(entry) for entry in body.get("models", [])),
+            models=tuple(_spec(entry, body) for entry in body.get("models", [])),
             demo=body.get("demo", False),
             notice=body.get("notice", ""),
         )
     return profiles
+
+
+def with_runtime(profile: Profile, runtime: str = "", quantization: str = "") -> Profile:
+    """The profile with every model on `runtime`/`quantization` (TARJOMAN_RUNTIME and
+    TARJOMAN_QUANTIZATION); empty keeps what models.toml says."""
+    if not runtime and not quantization:
+        return profile
+    models = tuple(
+        replace(
+            spec,
+            runtime=runtime or spec.runtime,
+            quantization=quantization or spec.quantization,
+        )
+        for spec in profile.models
+    )
+    return replace(profile, models=models, by_task={})
 
 
 def load_profile(path: Path, name: str) -> Profile:

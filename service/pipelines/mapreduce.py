@@ -100,7 +100,7 @@ class MapReduce:
             )
             by_text: dict[int, list[str]] = {}
             for (i, _), output in zip(jobs, outputs, strict=True):
-                by_text.setdefault(i, []).append(output)
+                by_text.setdefault(i, []).append(output.text)
             pending = {}
             for i, summaries in by_text.items():
                 joined = [s for summary in summaries for s in sentences_of(summary)]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from service.engine import Engine
 from service.errors import AmbiguousLanguage, InvalidRequest, ModelNotReady
@@ -12,6 +11,7 @@ from service.models.registry import Profile, Task
 from service.pipelines.extractive import Chosen, extract, sentences_of
 from service.pipelines.mapreduce import MapReduce
 from service.pipelines.translate import OTHER, translate
+from service.readiness import TaskState
 from service.text.detect import detect, has_letters
 from service.text.normalize import normalize
 
@@ -151,29 +151,39 @@ def _summarize_group(
 ) -> list[Summary]:
     """Try each plan in turn; a model that is not ready moves `auto` on to the next one."""
     candidates = plans(engine.profile, source, target, request.mode)
-    readiness = engine.readiness()["tasks"]
-    reasons: list[str] = []
+    readiness = engine.readiness()
+    failures: list[tuple[Plan, ModelNotReady]] = []
     for plan in candidates:
         try:
             for task in plan.tasks:  # fail before any work, not halfway through
-                _ready(engine, task, readiness[str(task)])
+                _ready(engine, task, readiness.task(task))
             summaries = _run(engine, plan, texts, source, target, request)
         except ModelNotReady as exc:
-            if plan is candidates[-1]:
-                raise
-            reasons.append(f"{plan.strategy}: {exc.message}")
+            failures.append((plan, exc))
             continue
-        fallback = "; ".join(reasons) or None
+        fallback = "; ".join(f"{p.strategy}: {e.message}" for p, e in failures) or None
         return [replace(s, fallback=fallback) for s in summaries]
-    raise AssertionError("unreachable: the last plan either returns or raises")
+    raise _none_ready(failures)
 
 
-def _ready(engine: Engine, task: Task, state: dict[str, Any]) -> None:
+def _none_ready(failures: list[tuple[Plan, ModelNotReady]]) -> ModelNotReady:
+    """Every plan failed: name the preferred plan's model first, then the fallbacks'."""
+    (_, first), *others = failures
+    if not others:
+        return first
+    tried = "; ".join(f"{plan.strategy}: {exc.message}" for plan, exc in others)
+    return ModelNotReady(
+        f"{first.message} (fallbacks not ready either: {tried})",
+        retry_after=min(exc.retry_after or 60 for _, exc in failures),
+    )
+
+
+def _ready(engine: Engine, task: Task, state: TaskState) -> None:
     """Load the model of `task`; 503 while it is still preloading or its weights are missing."""
-    if not state["ready"]:
+    if not state.ready:
         raise ModelNotReady(
-            f"{state['model']} is not ready: {state['reason']}",
-            retry_after=RETRY_LOADING_S if state["reason"] == "loading" else 60,
+            f"{state.model} is not ready: {state.reason}",
+            retry_after=RETRY_LOADING_S if state.loading else 60,
         )
     engine.cache.get(engine.profile.require(task))
 

@@ -1,62 +1,27 @@
-"""Translate texts: normalize, detect, protect terms, segment, fit the token budget, generate
-once per direction, reassemble with the source's paragraphs (and, for HTML, its tags)."""
+"""Translate texts: normalize, protect, segment to the budget, generate, check, reassemble."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping, Sequence
 from functools import partial
 
 from service.engine import Engine
 from service.errors import AmbiguousLanguage, InvalidRequest
-from service.models.families import family_of
 from service.models.registry import Task
-from service.text import glossary, markup
-from service.text.chunk import TokenCounter, split_parts
-from service.text.detect import Detection, detect, has_letters
-from service.text.normalize import localize_digits, normalize
+from service.pipelines import fit
+from service.pipelines.assemble import Job, Markers, Translation, Unit, default_dates, render_job
+from service.text import datewrite, glossary, markup, placeholders
+from service.text.chunk import TokenCounter
+from service.text.dates import DateMode
+from service.text.detect import detect, has_letters
+from service.text.normalize import normalize
 from service.text.segment import segment
+
+__all__ = ["Translation", "resolve_languages", "translate"]
 
 OTHER = {"fa": "en", "en": "fa"}
 _SPACE_RUN = re.compile(r"\s+")  # one class, one quantifier: linear
-
-
-@dataclass(frozen=True)
-class Translation:
-    """One translated text: the output, the languages, the model and what was done to it."""
-
-    text: str
-    source: str
-    target: str
-    model: str | None
-    detected: Detection | None = None
-    untranslated: bool = False
-    terms_applied: tuple[str, ...] = ()
-    terms_lost: tuple[str, ...] = ()
-
-
-@dataclass
-class _Unit:
-    """A text to translate as plain text: a whole input, or one HTML block."""
-
-    pieces: list[tuple[str, str]]  # (sentence, separator after it)
-    protected: glossary.Protected
-    lead: str = ""
-    trail: str = ""
-    tags: list[str] = field(default_factory=list)
-    parts: list[list[tuple[str, str]]] = field(default_factory=list)  # per sentence
-
-
-@dataclass
-class _Job:
-    source: str
-    target: str
-    detected: Detection | None
-    units: list[_Unit]
-    document: markup.Document | None
-    original: str
-    untranslated: bool = False
 
 
 def resolve_languages(
@@ -90,8 +55,15 @@ def translate(
     terms_glossary: Mapping[str, str] | None = None,
     keep: Sequence[str] | None = None,
     deadline: float | None = None,
+    polish: bool = True,
+    date_mode: DateMode | None = None,
+    ignore_tags: Collection[str] = (),
 ) -> list[Translation]:
-    """Translate every text; each distinct sentence part goes to its model exactly once."""
+    """Translate every text; each distinct sentence part goes to its model exactly once.
+
+    `polish` restores Persian half-spaces and letters in Persian output; `date_mode` says how
+    dates are written (None: `default_dates` for the direction).
+    """
     deadline = engine.deadline() if deadline is None else deadline
     everything = "\n".join(texts)
     terms = glossary.Terms.build(
@@ -99,58 +71,38 @@ def translate(
         [normalize(term) for term in keep or ()],
         everything,
     )
-    marker = markup.marker_for(everything + terms.marker)
-    # Every placeholder, tag or term: not letters of the text when detecting its language.
-    strip = re.compile(f"(?:{re.escape(marker)}|{re.escape(terms.marker)})" + r"\d+Q")
+    tag_marker = markup.marker_for(everything + terms.marker)
+    markers = Markers(
+        tag_marker,
+        terms.marker,
+        placeholders.marker_for(everything + terms.marker + tag_marker, "QXD"),
+    )
+    strip = markers.strip()
+    digits = engine.settings.output_digits
     jobs = [
-        _prepare(index, text, source, target, html, terms, marker, strip)
+        _prepare(
+            index, text, source, target, html, terms, markers, (date_mode, digits), ignore_tags
+        )
         for index, text in enumerate(texts)
     ]
 
-    outputs: dict[tuple[str, str], dict[str, str]] = {}
+    outputs: dict[tuple[str, str], dict[str, fit.Output]] = {}
     models: dict[tuple[str, str], str] = {}
     for src, tgt in sorted({(j.source, j.target) for j in jobs if not j.untranslated}):
         task = Task("translate", src, tgt)
         spec = engine.profile.require(task)
         mine = [j for j in jobs if (j.source, j.target) == (src, tgt) and not j.untranslated]
-        inputs = _fit_parts(mine, partial(engine.count_tokens, spec, task=task), spec.family, strip)
-        results = engine.generate(spec, inputs, engine.options_for(spec, task), deadline)
-        outputs[(src, tgt)] = dict(zip(inputs, results, strict=True))
+        count = partial(engine.count_tokens, spec, task=task)
+        inputs = _fit_parts(mine, count, fit.budget(engine, spec, task, count), strip)
+        outputs[(src, tgt)] = fit.translate_parts(engine, spec, task, inputs, deadline, count)
         models[(src, tgt)] = spec.name
 
-    mode = engine.settings.output_digits
-    translations = []
-    for job in jobs:
-        if job.untranslated:
-            translations.append(
-                Translation(job.original, job.source, job.target, None, job.detected, True)
-            )
-            continue
-        table = outputs[(job.source, job.target)]
-        applied: list[str] = []
-        lost: list[str] = []
-        rendered = []
-        for unit in job.units:
-            text = _reassemble(unit, table, job.target, mode)
-            text, ok, missed = glossary.restore(text, unit.protected, terms.marker)
-            applied += ok
-            lost += missed
-            if job.document is not None:
-                text = unit.lead + markup.restore(text, unit.tags, marker) + unit.trail
-            rendered.append(text)
-        out = markup.render(job.document, rendered) if job.document else rendered[0]
-        translations.append(
-            Translation(
-                out,
-                job.source,
-                job.target,
-                models[(job.source, job.target)],
-                job.detected,
-                terms_applied=tuple(dict.fromkeys(applied)),
-                terms_lost=tuple(dict.fromkeys(lost)),
-            )
-        )
-    return translations
+    return [
+        render_job(job, outputs, models, markers, polish, digits)
+        if not job.untranslated
+        else Translation(job.original, job.source, job.target, None, job.detected, True)
+        for job in jobs
+    ]
 
 
 def _prepare(
@@ -160,40 +112,52 @@ def _prepare(
     target: str | None,
     html: bool,
     terms: glossary.Terms,
-    marker: str,
-    strip: re.Pattern[str],
-) -> _Job:
-    """Normalize, detect and segment one input (each block of it, for HTML)."""
-    document = markup.parse(text, marker) if html else None
+    markers: Markers,
+    date_options: tuple[DateMode | None, str],
+    ignore_tags: Collection[str] = (),
+) -> Job:
+    """Normalize, detect, protect and segment one input (each block of it, for HTML)."""
+    document = markup.parse(text, markers.tags, ignore_tags) if html else None
     if document is not None:
         raw_blocks = [block.text for block in document.blocks]
         tags = [block.tags for block in document.blocks]
     else:
         raw_blocks, tags = [text], [[]]
     units = []
-    tags_pattern = markup.placeholder_pattern(marker)
+    tags_pattern = markup.placeholder_pattern(markers.tags)
+    strip = markers.strip()
     for raw, block_tags in zip(raw_blocks, tags, strict=True):
         lead = raw[: len(raw) - len(raw.lstrip())] if html else ""
         trail = raw[len(raw.rstrip()) :] if html else ""
         # In HTML a line break is just a space; in plain text it ends a sentence.
         body = _SPACE_RUN.sub(" ", raw.strip()) if html else raw
         protected = glossary.protect(normalize(body), terms, tags_pattern)
-        pieces = [(p.text, p.separator) for p in segment(protected.text)]
-        units.append(_Unit(pieces, protected, lead, trail, block_tags))
+        units.append(Unit([], protected, [], lead, trail, block_tags))
     plain = " ".join(strip.sub(" ", unit.protected.text) for unit in units)
     detected = detect(plain) if source == "auto" else None
     if not has_letters(plain) and not any(u.protected.slots for u in units):
         src = source if source != "auto" else (OTHER[target] if target else "fa")
-        return _Job(src, target or OTHER[src], detected, units, document, text, True)
+        return Job(src, target or OTHER[src], detected, units, document, text, True)
     src, tgt = resolve_languages(plain, source, target, index)
-    return _Job(src, tgt, detected, units, document, text)
+    mode, digits = date_options
+    for unit in units:
+        unit.protected.text, unit.date_slots = datewrite.protect(
+            unit.protected.text,
+            src,
+            tgt,
+            mode or default_dates(src, tgt),
+            markers.dates,
+            digits,
+            tags_pattern,
+        )
+        unit.pieces = [(p.text, p.separator) for p in segment(unit.protected.text)]
+    return Job(src, tgt, detected, units, document, text)
 
 
 def _fit_parts(
-    jobs: list[_Job], count: TokenCounter, family: str, strip: re.Pattern[str]
+    jobs: list[Job], count: TokenCounter, limit: int, strip: re.Pattern[str]
 ) -> list[str]:
-    """Cut each sentence into parts under the model's source limit; the distinct parts, sorted."""
-    budget = family_of(family).source_token_limit
+    """Cut each sentence into parts under `limit` tokens; the distinct parts, sorted."""
     sentences = sorted(
         {
             text
@@ -203,21 +167,8 @@ def _fit_parts(
             if has_letters(strip.sub(" ", text))
         }
     )
-    counts = dict(zip(sentences, count(sentences), strict=True)) if sentences else {}
-    split: dict[str, list[tuple[str, str]]] = {
-        s: [(s, "")] if n <= budget else split_parts(s, count, budget) for s, n in counts.items()
-    }
+    split = fit.parts_of(sentences, count, limit)
     for job in jobs:
         for unit in job.units:
             unit.parts = [split.get(text, []) for text, _ in unit.pieces]
     return sorted({part for parts in split.values() for part, _ in parts})
-
-
-def _reassemble(unit: _Unit, table: dict[str, str], target: str, mode: str) -> str:
-    """Translated sentences with the source's separators (spaces, line and paragraph breaks)."""
-    out = []
-    for (sentence, separator), parts in zip(unit.pieces, unit.parts, strict=True):
-        # A sentence with no letters (a number, a date, punctuation) passes through.
-        text = "".join(table[part] + glue for part, glue in parts) if parts else sentence
-        out.append(localize_digits(text, target, mode) + separator)
-    return "".join(out)

@@ -2,8 +2,9 @@
 
 Tokens are counted by the caller's `count_tokens` (the model's own tokenizer, special tokens
 included). Nothing is ever truncated: a sentence over the budget is split at clause marks
-(`، ؛ , ;`), then between words, then — for a single word longer than the budget — between
-characters, and every piece is counted again before it is accepted.
+(`، ؛ , ;`), then before a conjunction (`و`, `and`), then between words, then — for a single
+word longer than the budget — between characters; every piece is counted again before it is
+accepted.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 TokenCounter = Callable[[Sequence[str]], list[int]]
 
 CLAUSE_MARKS = frozenset("،؛,;")
+CONJUNCTIONS = frozenset(("و", "and", "but", "while", "whereas", "اما", "ولی", "که"))
 
 
 @dataclass(frozen=True)
@@ -53,31 +55,31 @@ def split_to_budget(text: str, count_tokens: TokenCounter, budget: int) -> list[
 def split_parts(text: str, count_tokens: TokenCounter, budget: int) -> list[tuple[str, str]]:
     """(piece, glue) pairs that each fit; ''.join(piece + glue) gives `text` back.
 
-    The glue is the space the text was cut at, or '' inside a word too long for the budget.
+    Cut at clause marks first, then before a conjunction (`و`, `and`, `but`), then between
+    words; the glue is the space the text was cut at, or '' inside a word too long for the budget.
     """
     if budget < 1:
         raise ValueError(f"token budget must be positive, not {budget}")
     if count_tokens([text])[0] <= budget:
         return [(text, "")]
-    pieces: list[str] = []
-    glues: list[str] = []
-    for clauses in _pack(_clauses(text), count_tokens, budget):
-        clause = " ".join(clauses)
-        if len(clauses) > 1 or count_tokens([clause])[0] <= budget:
-            pieces.append(clause)
-            glues.append(" ")
-            continue
-        for words in _pack(clause.split(" "), count_tokens, budget):
-            word = " ".join(words)
-            if len(words) > 1 or count_tokens([word])[0] <= budget:
-                pieces.append(word)
-                glues.append(" ")
-            else:
-                cut = _split_word(word, count_tokens, budget)
-                pieces.extend(cut)
-                glues.extend([""] * (len(cut) - 1) + [" "])
-    glues[-1] = ""
-    return list(zip(pieces, glues, strict=True))
+    pieces = _split(text, count_tokens, budget, 0)
+    return [*pieces[:-1], (pieces[-1][0], "")]
+
+
+def _split(text: str, count_tokens: TokenCounter, budget: int, level: int) -> list[tuple[str, str]]:
+    """Cut `text` with the splitter of `level` and pack the units; deeper levels for what
+    still does not fit, characters last."""
+    if level == len(_LEVELS):
+        cut = _split_word(text, count_tokens, budget)
+        return [(piece, "") for piece in cut[:-1]] + [(cut[-1], " ")]
+    out: list[tuple[str, str]] = []
+    for group in _pack(_LEVELS[level](text), count_tokens, budget):
+        joined = " ".join(group)
+        if len(group) > 1 or count_tokens([joined])[0] <= budget:
+            out.append((joined, " "))
+        else:
+            out.extend(_split(joined, count_tokens, budget, level + 1))
+    return out
 
 
 def _clauses(text: str) -> list[str]:
@@ -90,6 +92,24 @@ def _clauses(text: str) -> list[str]:
             start = index + 2
     clauses.append(text[start:])
     return clauses
+
+
+def _conjunctions(text: str) -> list[str]:
+    """Cut before each conjunction word; it starts the next clause."""
+    words = text.split(" ")
+    clauses: list[list[str]] = [[]]
+    for word in words:
+        if word in CONJUNCTIONS and clauses[-1]:
+            clauses.append([])
+        clauses[-1].append(word)
+    return [" ".join(clause) for clause in clauses]
+
+
+def _words(text: str) -> list[str]:
+    return text.split(" ")
+
+
+_LEVELS: tuple[Callable[[str], list[str]], ...] = (_clauses, _conjunctions, _words)
 
 
 def _pack(units: list[str], count_tokens: TokenCounter, budget: int) -> list[list[str]]:

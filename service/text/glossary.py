@@ -12,7 +12,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from service.text.markup import marker_for, placeholder, placeholder_pattern
+from service.text import placeholders
+from service.text.markup import marker_for, placeholder
 
 
 @dataclass(frozen=True)
@@ -97,20 +98,14 @@ def _protect_run(
 
 
 def restore(text: str, protected: Protected, marker: str) -> tuple[str, list[str], list[str]]:
-    """(text with terms put back, source terms applied, source terms whose placeholder was lost)."""
+    """(text with terms put back, source terms applied, source terms whose placeholder was lost).
+
+    Placeholders a model mangled (`QXG 0 Q`, `QXG۰Q`, `qxg0q`) are found too (placeholders.py).
+    """
     if not protected.slots:
         return text, [], []
-    pattern = placeholder_pattern(marker)
-    seen: set[int] = set()
-
-    def put_back(match: re.Match[str]) -> str:
-        index = int(match.group(1))
-        if index >= len(protected.slots):
-            return match.group(0)
-        seen.add(index)
-        return protected.slots[index][1]
-
-    restored = pattern.sub(put_back, text)
-    applied = [protected.slots[i][0] for i in sorted(seen)]
-    lost = [term for i, (term, _) in enumerate(protected.slots) if i not in seen]
+    slots = protected.slots
+    restored, seen = placeholders.restore(text, marker, len(slots), lambda i: slots[i][1])
+    applied = [slots[i][0] for i in sorted(seen)]
+    lost = [term for i, (term, _) in enumerate(slots) if i not in seen]
     return restored, applied, lost

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+
+from service.text import placeholders
 
 _INLINE_WORDS = (
     "a abbr b bdi bdo cite code data dfn em font i img kbd mark q s samp small span strong "
@@ -55,20 +58,20 @@ class Document:
 
 
 def placeholder(index: int, marker: str) -> str:
-    """The stand-in for inline tag number `index`: Latin letters and digits, which every
-    model vocabulary has and copies (brackets are unknown to small vocabularies)."""
-    return f"{marker}{index}Q"
+    """The stand-in for inline tag number `index` (brackets are unknown to small vocabularies)."""
+    return placeholders.make(index, marker)
 
 
 def placeholder_pattern(marker: str) -> re.Pattern[str]:
-    """Finds the placeholders of `marker`; group 1 is the index (a literal start: linear)."""
-    return re.compile(re.escape(marker) + r"(\d+)Q")
+    """Finds the placeholders of `marker` in a source text; group 1 is the index."""
+    return placeholders.exact(marker)
 
 
 class _Parser(HTMLParser):
-    def __init__(self, marker: str) -> None:
+    def __init__(self, marker: str, raw: frozenset[str] = RAW) -> None:
         super().__init__(convert_charrefs=True)
         self.marker = marker
+        self.raw = raw
         self.document = Document()
         self.block: Block | None = None
         self.raw_depth = 0
@@ -86,7 +89,7 @@ class _Parser(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         source = self.get_starttag_text() or f"<{tag}>"
-        if tag in RAW and tag not in VOID:
+        if tag in self.raw and tag not in VOID:
             self.raw_depth += 1
         if tag in INLINE and not self.raw_depth:
             self._inline(source)
@@ -101,7 +104,7 @@ class _Parser(HTMLParser):
             self._raw(source)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in RAW and self.raw_depth:
+        if tag in self.raw and self.raw_depth:
             self.raw_depth -= 1
             self._raw(f"</{tag}>")
         elif tag in INLINE and not self.raw_depth:
@@ -140,15 +143,13 @@ class _Parser(HTMLParser):
 
 def marker_for(source: str, base: str = "QXT") -> str:
     """A placeholder prefix that does not occur in `source`, so no placeholder can clash."""
-    marker = base
-    while marker in source:
-        marker += base[-1]
-    return marker
+    return placeholders.marker_for(source, base)
 
 
-def parse(source: str, marker: str) -> Document:
-    """Cut an HTML fragment into raw parts and blocks of text with inline placeholders."""
-    parser = _Parser(marker)
+def parse(source: str, marker: str, ignore_tags: Collection[str] = ()) -> Document:
+    """Cut an HTML fragment into raw parts and blocks of text with inline placeholders;
+    the content of `ignore_tags` (besides script, style, pre, code...) is not translated."""
+    parser = _Parser(marker, RAW | {tag.lower() for tag in ignore_tags})
     parser.feed(source)
     parser.close()
     return parser.document
@@ -161,13 +162,13 @@ def restore(text: str, tags: list[str], marker: str) -> str:
     the start, closing tags to the end), so no tag is lost and nesting stays valid; a
     placeholder the model repeated is put back once.
     """
-    pattern = placeholder_pattern(marker)
+    pattern = placeholders.tolerant(marker)
     out: list[str] = []
     placed: set[int] = set()
     position = 0
     for match in pattern.finditer(text):
         out.append(html.escape(text[position : match.start()], quote=False))
-        index = int(match.group(1))
+        index = placeholders.index_of(match)
         if index < len(tags) and index not in placed:
             out.append(tags[index])
             placed.add(index)

@@ -37,9 +37,13 @@ def free_port() -> int:
 
 
 def start_server(
-    models_dir: Path, log: Path, extra_env: dict[str, str] | None = None, timeout: float = 90
+    models_dir: Path,
+    log: Path,
+    extra_env: dict[str, str] | None = None,
+    timeout: float = 90,
+    wait_for: str = "/readyz",
 ) -> tuple[subprocess.Popen[bytes], Server]:
-    """Start gunicorn with gunicorn.conf.py and wait until /readyz answers 200."""
+    """Start gunicorn with gunicorn.conf.py and wait until `wait_for` answers 200."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("TARJOMAN_")}
     env.update(
@@ -66,7 +70,7 @@ def start_server(
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited early:\n{server.log_text()}")
         try:
-            if requests.get(server.url + "/readyz", timeout=2).status_code == 200:
+            if requests.get(server.url + wait_for, timeout=2).status_code == 200:
                 return process, server
         except (requests.ConnectionError, requests.Timeout):
             pass  # not listening yet, or too busy loading models to answer within 2 s

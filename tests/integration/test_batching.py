@@ -73,7 +73,9 @@ def test_32_concurrent_clients_share_batches(batching_server: Server) -> None:
     batches = metric(after, "tarjoman_batch_size_count", model) - metric(
         before, "tarjoman_batch_size_count", model
     )
-    assert segments == CLIENTS * ROUNDS
+    # At least one segment per request; more where a cut output was split and retried (the
+    # random tiny model always runs to the new-token limit, so pipelines.fit retries it).
+    assert segments >= CLIENTS * ROUNDS
     assert segments / batches > 8, f"mean batch size {segments / batches:.1f}"
     ok = metric(after, "tarjoman_requests_total", 'route="/v1/translate",status="200"')
     assert ok >= CLIENTS * ROUNDS

@@ -54,7 +54,7 @@ def test_keys_over_http_401_403_200_and_never_logged(keyed_server: Server) -> No
     assert missing.status_code == 401
     wrong = requests.post(url + "/detect", data={"q": FA, "api_key": KEY[:-1]}, timeout=10)
     assert wrong.status_code == 403
-    assert wrong.json() == {"error": "the API key is not valid"}
+    assert wrong.json() == {"error": "Invalid API key"}  # LibreTranslate's words
     right = requests.post(
         url + "/detect",
         data={"q": FA},

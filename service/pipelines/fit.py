@@ -1,0 +1,115 @@
+"""Segments sized to what a model can read and write; outputs checked, split and retried once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from service.engine import Engine
+from service.models.backend import GenerationOptions
+from service.models.families import family_of
+from service.models.registry import ModelSpec, Task
+from service.text.checks import suspect
+from service.text.chunk import TokenCounter, split_parts
+
+# Output tokens per source token, per direction: a segment is cut so that its translation fits
+# the generation limit. Persian takes more pieces per word than English in these vocabularies.
+EXPANSION = {("fa", "en"): 1.2, ("en", "fa"): 1.5}
+# Content tokens a part may always have, whatever the limits: a model asked to translate three
+# tokens at a time writes nonsense, and a tiny `max_new_tokens` is flagged by the checks instead.
+MIN_PART = 16
+
+
+@dataclass(frozen=True)
+class Output:
+    """A translated part, and what the checks found when even its retry failed."""
+
+    text: str
+    truncated: bool = False
+    suspect: str | None = None
+
+
+@dataclass(frozen=True)
+class _Generated:
+    text: str
+    hit_limit: bool
+
+
+def budget(engine: Engine, spec: ModelSpec, task: Task, count: TokenCounter) -> int:
+    """Source tokens a segment may have: the model's input limit, and the output it can write."""
+    family = family_of(spec.family)
+    writable = min(engine.settings.max_new_tokens, family.target_token_limit)
+    ratio = EXPANSION.get((task.source, task.target), 1.0)
+    floor = count([""])[0] + MIN_PART
+    return min(family.source_token_limit, max(floor, int(writable / ratio)))
+
+
+def parts_of(
+    sentences: Sequence[str], count: TokenCounter, limit: int
+) -> dict[str, list[tuple[str, str]]]:
+    """Each sentence as (part, glue) pairs under `limit` tokens; `''.join` gives it back."""
+    counts = dict(zip(sentences, count(sentences), strict=True)) if sentences else {}
+    return {s: [(s, "")] if n <= limit else split_parts(s, count, limit) for s, n in counts.items()}
+
+
+def _generate(
+    engine: Engine,
+    spec: ModelSpec,
+    texts: Sequence[str],
+    options: GenerationOptions,
+    deadline: float,
+) -> list[_Generated]:
+    outputs = engine.generate(spec, texts, options, deadline)
+    return [_Generated(output.text, output.hit_limit) for output in outputs]
+
+
+def _problem(source: str, result: _Generated, task: Task) -> str | None:
+    if result.hit_limit:
+        return "limit"
+    return suspect(source, result.text, task.source, task.target)
+
+
+def translate_parts(
+    engine: Engine,
+    spec: ModelSpec,
+    task: Task,
+    inputs: Sequence[str],
+    deadline: float,
+    count: TokenCounter,
+) -> dict[str, Output]:
+    """Each input's translation; one that hit the limit or is out of proportion is cut in two
+    and retranslated once, and flagged (`truncated`, `suspect`) if a piece fails again."""
+    options = engine.options_for(spec, task)
+    results = _generate(engine, spec, inputs, options, deadline)
+    outputs: dict[str, Output] = {}
+    retry: dict[str, list[tuple[str, str]]] = {}
+    specials = count([""])[0] if inputs else 0
+    for text, result in zip(inputs, results, strict=True):
+        reason = _problem(text, result, task)
+        if reason is None:
+            outputs[text] = Output(result.text)
+            continue
+        half = max((count([text])[0] + specials) // 2 + 1, specials + 1)
+        pieces = split_parts(text, count, half)
+        if len(pieces) < 2:
+            outputs[text] = _flagged(engine, spec, result.text, [reason])
+            continue
+        engine.metrics.suspect.labels(spec.name, reason, "retried").inc()
+        retry[text] = pieces
+    if not retry:
+        return outputs
+    again = sorted({piece for pieces in retry.values() for piece, _ in pieces})
+    redone = dict(zip(again, _generate(engine, spec, again, options, deadline), strict=True))
+    for text, pieces in retry.items():
+        reasons = [_problem(piece, redone[piece], task) for piece, _ in pieces]
+        joined = "".join(redone[piece].text + glue for piece, glue in pieces)
+        failed = [reason for reason in reasons if reason is not None]
+        outputs[text] = _flagged(engine, spec, joined, failed) if failed else Output(joined)
+    return outputs
+
+
+def _flagged(engine: Engine, spec: ModelSpec, text: str, reasons: list[str]) -> Output:
+    for reason in dict.fromkeys(reasons):
+        engine.metrics.suspect.labels(spec.name, reason, "flagged").inc()
+    others = [reason for reason in reasons if reason != "limit"]
+    return Output(text, truncated="limit" in reasons, suspect=others[0] if others else None)

@@ -1,0 +1,84 @@
+"""LibreTranslate's /translate_file and /download_file: .txt and .html, its words for mistakes."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from service.app import create_app
+from service.engine import Engine
+from service.settings import Settings
+
+
+@pytest.fixture
+def make_app(make_settings: Callable[..., Settings], fake_engine: Engine) -> Callable[..., Flask]:
+    def build(**overrides: object) -> Flask:
+        return create_app(make_settings(**overrides), engine=fake_engine)
+
+    return build
+
+
+def _upload(client: FlaskClient, name: str, content: bytes, **form: str) -> dict[str, object]:
+    data: dict[str, object] = {"source": "en", "target": "fa"} | form
+    data["file"] = (io.BytesIO(content), name)
+    response = client.post("/translate_file", data=data, content_type="multipart/form-data")
+    result: dict[str, object] = {"status": response.status_code} | response.get_json()
+    return result
+
+
+def test_a_text_file_is_translated_and_downloaded(client: FlaskClient) -> None:
+    answer = _upload(client, "news report.txt", b"Heavy rain.\n\nRoads closed.\n")
+    assert answer["status"] == 200
+    url = str(answer["translatedFileUrl"])
+    assert url.startswith("http://localhost/download_file/")
+    download = client.get(url.removeprefix("http://localhost"))
+    assert download.status_code == 200
+    assert download.headers["Content-Disposition"] == "attachment; filename=news_report.txt"
+    assert download.get_data(as_text=True) == "[fa] Heavy rain.\n\n[fa] Roads closed.\n"
+
+
+def test_an_html_file_keeps_its_tags(client: FlaskClient) -> None:
+    answer = _upload(client, "page.html", b"<p>Heavy <b>rain</b>.</p>", source="auto")
+    url = str(answer["translatedFileUrl"]).removeprefix("http://localhost")
+    assert client.get(url).get_data(as_text=True) == "<p>[fa] Heavy <b>rain</b>.</p>"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "form", "message"),
+    [
+        ("a.txt", b"x", {"source": ""}, "Invalid request: missing source parameter"),
+        ("a.txt", b"x", {"target": ""}, "Invalid request: missing target parameter"),
+        ("a.txt", b"x", {"target": "de"}, "de is not supported"),
+        ("", b"x", {}, "Invalid request: empty file"),
+        ("a.pdf", b"%PDF", {}, "Invalid request: file format not supported"),
+        ("a.txt", b"\xff\xfe\xfa", {}, "Invalid request: the file is not UTF-8 text"),
+        ("a.txt", b"  \n", {}, "Invalid request: empty file"),
+        ("a.txt", b"a" * 31, {}, "Invalid request: request (31) exceeds text limit (30)"),
+    ],
+)
+def test_mistakes_are_400_in_libretranslates_words(
+    make_app: Callable[..., Flask], name: str, content: bytes, form: dict[str, str], message: str
+) -> None:
+    client = make_app(max_text_chars=30).test_client()
+    answer = _upload(client, name, content, **form)
+    assert answer == {"status": 400, "error": message}
+
+
+def test_no_file_is_a_missing_parameter(client: FlaskClient) -> None:
+    response = client.post("/translate_file", data={"source": "en", "target": "fa"})
+    assert response.status_code == 400
+    assert response.get_json() == {"error": "Invalid request: missing file parameter"}
+
+
+def test_downloads_refuse_odd_names_and_unknown_files(client: FlaskClient) -> None:
+    assert client.get("/download_file/..%2Fdeepl.sqlite3").status_code in (400, 404)
+    odd = client.get("/download_file/.hidden")
+    assert odd.status_code == 400
+    assert odd.get_json() == {"error": "Invalid filename"}
+    gone = client.get("/download_file/0000.a.txt")
+    assert gone.status_code == 404
+    assert list(gone.get_json()) == ["error"]
