@@ -18,8 +18,8 @@ from typing import Any
 from flask import Flask
 
 from service.app import create_app as build_app
-from service.engine import Engine
-from service.models.backend import Backend, GenerationOptions, LoadedModel, TorchBackend
+from service.engine import Engine, runtimes_for
+from service.models.backend import Backend, Generation, GenerationOptions, LoadedModel
 from service.models.registry import ModelSpec, load_profile
 from service.settings import load_settings
 
@@ -43,7 +43,7 @@ class HeldModel:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
-    def generate(self, texts: Sequence[str], options: GenerationOptions) -> list[str]:
+    def generate(self, texts: Sequence[str], options: GenerationOptions) -> list[Generation]:
         """Mark the entry, wait while held, then generate for real."""
         (self._folder / "in-generate").touch()
         _hold(self._folder / "hold-generate")
@@ -57,21 +57,20 @@ class HeldBackend:
         self._inner = inner
         self._folder = folder
 
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
     def load(self, spec: ModelSpec, folder: Path) -> LoadedModel:
         """Wait while held, then load for real."""
         _hold(self._folder / "hold-load")
-        return HeldModel(self._inner.load(spec, folder), self._folder)  # type: ignore[return-value]
-
-    def estimate_bytes(self, spec: ModelSpec, folder: Path) -> int:
-        """The real backend's estimate."""
-        return self._inner.estimate_bytes(spec, folder)
+        return HeldModel(self._inner.load(spec, folder), self._folder)
 
 
 def create_app() -> Flask:
     """The real app, its engine over the held torch backend, preloading as configured."""
     settings = load_settings()
     profile = load_profile(settings.models_file, settings.profile)
-    inner = TorchBackend(settings.device, settings.dtype, settings.torch_threads)
-    engine = Engine(settings, profile, HeldBackend(inner, Path(os.environ[FAULTS_DIR_ENV])))
+    held = HeldBackend(runtimes_for(settings), Path(os.environ[FAULTS_DIR_ENV]))
+    engine = Engine(settings, profile, held)
     engine.start_preload()
     return build_app(settings, engine=engine)

@@ -115,7 +115,7 @@ def test_sigterm_of_the_master_lets_every_in_flight_request_finish(
         url = running.url
         (holds / "hold-generate").touch()
         with ThreadPoolExecutor(count) as pool:
-            texts = [f"Report number {i} was filed in the morning." for i in range(count)]
+            texts = [f"Item {i}." for i in range(count)]  # one segment each
             pending = [pool.submit(translate, url, text, 60) for text in texts]
             wait_for("every request in the engine", lambda: queue_depth(url, EN_FA) == count - 1)
             running.process.send_signal(signal.SIGTERM)

@@ -35,7 +35,12 @@ def test_metrics_sum_the_counts_of_both_workers(test_models_dir: Path, tmp_path:
     env = {"TARJOMAN_PRELOAD": "", "TARJOMAN_WORKERS": "2", "PROMETHEUS_MULTIPROC_DIR": str(folder)}
     with gunicorn(test_models_dir, tmp_path / "server.log", env) as running:
         url = running.url
-        workers = wait_for("two workers", lambda: len(running.workers()) == 2 and running.workers())
+
+        def two() -> list[int] | None:
+            found = running.workers()
+            return found if len(found) == 2 else None
+
+        workers = wait_for("two workers", two)
         sent = 0
 
         def burst() -> bool:
