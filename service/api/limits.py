@@ -11,7 +11,6 @@ from service.api.auth import PROTECTED_BLUEPRINTS, PUBLIC_ENDPOINTS, KeyRing, cl
 from service.api.payload import request_chars
 from service.settings import Settings
 
-
 REDIS_TIMEOUTS: dict[str, str | int] = {"socket_connect_timeout": 1, "socket_timeout": 1}
 
 

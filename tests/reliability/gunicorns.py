@@ -95,6 +95,7 @@ def gunicorn(
         TARJOMAN_MAX_NEW_TOKENS="16",
         TARJOMAN_TORCH_THREADS="1",
         TARJOMAN_THREADS="16",
+        TARJOMAN_MAX_BATCH_SIZE="8",  # threads must be at least twice the batch size
     )
     full.update(env or {})
     command = [*wrapper, sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"]
