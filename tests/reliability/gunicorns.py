@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,12 +81,12 @@ def gunicorn(
     log: Path,
     env: dict[str, str] | None = None,
     app: str | None = None,
-    wrapper: Sequence[str] = (),
     timeout: float = 90,
 ) -> Iterator[Running]:
     """gunicorn with gunicorn.conf.py (and `app` in place of the service's), ready; then stopped."""
     port = free_port()
     full = {k: v for k, v in os.environ.items() if not k.startswith("TARJOMAN_")}
+    full.pop("PROMETHEUS_MULTIPROC_DIR", None)  # a private folder per server unless env says
     full.update(
         HOST="127.0.0.1",
         PORT=str(port),
@@ -98,7 +98,7 @@ def gunicorn(
         TARJOMAN_MAX_BATCH_SIZE="8",  # threads must be at least twice the batch size
     )
     full.update(env or {})
-    command = [*wrapper, sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"]
+    command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"]
     with log.open("wb") as handle:
         process = subprocess.Popen(
             command + ([app] if app else []),
@@ -115,7 +115,10 @@ def gunicorn(
                 raise RuntimeError(f"gunicorn exited early:\n{running.server.log_text()}")
             return status_of(running.url + "/readyz", timeout=2) == 200
 
-        wait_for("gunicorn to be ready", ready, timeout)
+        try:
+            wait_for("gunicorn to be ready", ready, timeout)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; its log:\n{running.server.log_text()[-4000:]}") from None
         yield running
     finally:
         if process.poll() is None:
