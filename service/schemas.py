@@ -62,6 +62,13 @@ class TranslateRequest(TextsRequest):
         "`gregorian`/`jalali` one, `keep` leaves them to the model. Default: `annotate` "
         "from Persian, `keep` from English.",
     )
+    alternatives: int = Field(
+        0,
+        ge=0,
+        le=7,
+        description="Up to this many distinct other translations per text (n-best of beam "
+        "search; plain text only); at most TARJOMAN_MAX_ALTERNATIVES.",
+    )
 
     @model_validator(mode="after")
     def _distinct_languages(self) -> TranslateRequest:
@@ -108,6 +115,9 @@ class TranslationResult(BaseModel):
         None, description="`short`, `repeats` or `long`: a part out of proportion to its source."
     )
     dates: list[DateResult] = Field(default_factory=list, description="Dates converted.")
+    alternatives: list[str] = Field(
+        default_factory=list, description="Other translations, when `alternatives` was asked."
+    )
 
 
 class TranslateResponse(BaseModel):

@@ -25,6 +25,13 @@ def identity(text: str, options: GenerationOptions) -> str:
     return text
 
 
+def _n_best(out: str, options: GenerationOptions) -> tuple[str, ...]:
+    """The fake n-best: the output, then `out ~a`, `out ~b`... (none unless asked for; letters,
+    which no digit localization changes)."""
+    n = options.num_alternatives
+    return (out, *(f"{out} ~{chr(96 + k)}" for k in range(1, n))) if n > 1 else ()
+
+
 class FakeModel:
     """A model whose output is a pure function of its input."""
 
@@ -53,7 +60,7 @@ class FakeModel:
         outputs = [self._transform(text, options) for text in texts]
         cut = backend.hit_limit or (lambda text, options: False)
         generations = [
-            Generation(out, len(out.split()) + 1, cut(text, options))
+            Generation(out, len(out.split()) + 1, cut(text, options), _n_best(out, options))
             for text, out in zip(texts, outputs, strict=True)
         ]
         return generations[: len(generations) - backend.drop_outputs]

@@ -162,7 +162,12 @@ def translate_view() -> dict[str, Any]:
     app_state = state()
     params = parse_translate(body(), app_state.settings)
     results = translate(
-        app_state.engine, params.texts, params.source, params.target, html=params.html
+        app_state.engine,
+        params.texts,
+        params.source,
+        params.target,
+        html=params.html,
+        alternatives=0 if params.html else params.alternatives,  # none for HTML, as LT
     )
     outputs = [r.text for r in results]
     response = CompatTranslateResponse(
@@ -172,7 +177,7 @@ def translate_view() -> dict[str, Any]:
         found = [_detected(t, r) for t, r in zip(params.texts, results, strict=True)]
         response.detected_language = found[0] if params.single else found
     if params.alternatives:
-        others: list[list[str]] = [[] for _ in results]
+        others = [list(r.alternatives) for r in results]
         response.alternatives = others[0] if params.single else others
     return response.model_dump(by_alias=True, exclude_none=True)
 

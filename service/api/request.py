@@ -56,6 +56,15 @@ def check_text_limits(texts: list[str], settings: Settings) -> None:
             )
 
 
+def check_alternatives(wanted: int, settings: Settings) -> None:
+    """422 when a request asks for more alternatives than the server gives."""
+    if wanted > settings.max_alternatives:
+        raise InvalidRequest(
+            f"alternatives: at most {settings.max_alternatives} on this server",
+            details={"limit": settings.max_alternatives, "setting": "TARJOMAN_MAX_ALTERNATIVES"},
+        )
+
+
 TextsModel = TypeVar("TextsModel", bound=TextsRequest)
 
 

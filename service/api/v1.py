@@ -7,7 +7,7 @@ import time
 from flask import Blueprint
 
 from service.api.openapi import documented
-from service.api.request import texts_request
+from service.api.request import check_alternatives, texts_request
 from service.api.state import state
 from service.pipelines.summarize import Request, summarize
 from service.pipelines.translate import Translation, translate
@@ -35,6 +35,7 @@ def translate_view() -> dict[str, object]:
     started = time.perf_counter()
     app_state = state()
     body, texts = texts_request(TranslateRequest, app_state.settings)
+    check_alternatives(body.alternatives, app_state.settings)
     results = translate(
         app_state.engine,
         texts,
@@ -45,6 +46,7 @@ def translate_view() -> dict[str, object]:
         keep=body.keep,
         polish=body.polish,
         date_mode=body.dates,
+        alternatives=body.alternatives,
     )
     response = TranslateResponse(
         results=[_result(r) for r in results],
@@ -84,6 +86,7 @@ def _result(result: Translation) -> TranslationResult:
         truncated=result.truncated,
         suspect=result.suspect,
         dates=[DateResult.model_validate(d, from_attributes=True) for d in result.dates],
+        alternatives=list(result.alternatives),
     )
 
 

@@ -28,6 +28,7 @@ class Translation:
     truncated: bool = False
     suspect: str | None = None
     dates: tuple[DateConversion, ...] = ()
+    alternatives: tuple[str, ...] = ()  # distinct other translations, when asked for
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from service.engine import Engine
 from service.models.backend import GenerationOptions
@@ -27,12 +27,14 @@ class Output:
     text: str
     truncated: bool = False
     suspect: str | None = None
+    alternatives: tuple[str, ...] = ()  # the n-best, best first, when asked for
 
 
 @dataclass(frozen=True)
 class _Generated:
     text: str
     hit_limit: bool
+    alternatives: tuple[str, ...] = ()
 
 
 def budget(engine: Engine, spec: ModelSpec, task: Task, count: TokenCounter) -> int:
@@ -60,7 +62,7 @@ def _generate(
     deadline: float,
 ) -> list[_Generated]:
     outputs = engine.generate(spec, texts, options, deadline)
-    return [_Generated(output.text, output.hit_limit) for output in outputs]
+    return [_Generated(out.text, out.hit_limit, out.alternatives) for out in outputs]
 
 
 def _problem(source: str, result: _Generated, task: Task) -> str | None:
@@ -76,10 +78,13 @@ def translate_parts(
     inputs: Sequence[str],
     deadline: float,
     count: TokenCounter,
+    alternatives: int = 0,
 ) -> dict[str, Output]:
     """Each input's translation; one that hit the limit or is out of proportion is cut in two
     and retranslated once, and flagged (`truncated`, `suspect`) if a piece fails again."""
     options = engine.options_for(spec, task)
+    if alternatives:  # n-best of the best and `alternatives` others; batched apart by options
+        options = replace(options, num_alternatives=alternatives + 1)
     results = _generate(engine, spec, inputs, options, deadline)
     outputs: dict[str, Output] = {}
     retry: dict[str, list[tuple[str, str]]] = {}
@@ -87,12 +92,13 @@ def translate_parts(
     for text, result in zip(inputs, results, strict=True):
         reason = _problem(text, result, task)
         if reason is None:
-            outputs[text] = Output(result.text)
+            outputs[text] = Output(result.text, alternatives=result.alternatives)
             continue
         half = max((count([text])[0] + specials) // 2 + 1, specials + 1)
         pieces = split_parts(text, count, half)
         if len(pieces) < 2:
-            outputs[text] = _flagged(engine, spec, result.text, [reason])
+            flagged = _flagged(engine, spec, result.text, [reason])
+            outputs[text] = replace(flagged, alternatives=result.alternatives)
             continue
         engine.metrics.suspect.labels(spec.name, reason, "retried").inc()
         retry[text] = pieces
@@ -104,8 +110,24 @@ def translate_parts(
         reasons = [_problem(piece, redone[piece], task) for piece, _ in pieces]
         joined = "".join(redone[piece].text + glue for piece, glue in pieces)
         failed = [reason for reason in reasons if reason is not None]
-        outputs[text] = _flagged(engine, spec, joined, failed) if failed else Output(joined)
+        done = _flagged(engine, spec, joined, failed) if failed else Output(joined)
+        outputs[text] = replace(done, alternatives=_joined_alternatives(pieces, redone))
     return outputs
+
+
+def _joined_alternatives(
+    pieces: Sequence[tuple[str, str]], redone: dict[str, _Generated]
+) -> tuple[str, ...]:
+    """The n-best of a retried input: the k-th of each piece's (its best when it has fewer)."""
+    n = max(len(redone[piece].alternatives) for piece, _ in pieces)
+    joined = [
+        "".join(
+            (alts[k] if len(alts := redone[piece].alternatives) > k else redone[piece].text) + glue
+            for piece, glue in pieces
+        )
+        for k in range(n)
+    ]
+    return tuple(dict.fromkeys(joined))
 
 
 def _flagged(engine: Engine, spec: ModelSpec, text: str, reasons: list[str]) -> Output:

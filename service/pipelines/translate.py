@@ -10,6 +10,7 @@ from service.engine import Engine
 from service.errors import AmbiguousLanguage, InvalidRequest
 from service.models.registry import Task
 from service.pipelines import fit
+from service.pipelines.alternatives import attach
 from service.pipelines.assemble import Job, Markers, Translation, Unit, default_dates, render_job
 from service.text import datewrite, glossary, markup, placeholders
 from service.text.chunk import TokenCounter
@@ -58,11 +59,13 @@ def translate(
     polish: bool = True,
     date_mode: DateMode | None = None,
     ignore_tags: Collection[str] = (),
+    alternatives: int = 0,
 ) -> list[Translation]:
     """Translate every text; each distinct sentence part goes to its model exactly once.
 
     `polish` restores Persian half-spaces and letters in Persian output; `date_mode` says how
-    dates are written (None: `default_dates` for the direction).
+    dates are written (None: `default_dates` for the direction); `alternatives` asks for up to
+    that many distinct other translations of each plain text (n-best of beam search).
     """
     deadline = engine.deadline() if deadline is None else deadline
     everything = "\n".join(texts)
@@ -94,15 +97,18 @@ def translate(
         mine = [j for j in jobs if (j.source, j.target) == (src, tgt) and not j.untranslated]
         count = partial(engine.count_tokens, spec, task=task)
         inputs = _fit_parts(mine, count, fit.budget(engine, spec, task, count), strip)
-        outputs[(src, tgt)] = fit.translate_parts(engine, spec, task, inputs, deadline, count)
+        outputs[(src, tgt)] = fit.translate_parts(
+            engine, spec, task, inputs, deadline, count, alternatives
+        )
         models[(src, tgt)] = spec.name
 
-    return [
+    translations = [
         render_job(job, outputs, models, markers, polish, digits)
         if not job.untranslated
         else Translation(job.original, job.source, job.target, None, job.detected, True)
         for job in jobs
     ]
+    return attach(jobs, translations, outputs, (models, markers, polish, digits), alternatives)
 
 
 def _prepare(

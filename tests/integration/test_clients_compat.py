@@ -147,3 +147,14 @@ def test_a_file_is_translated_and_downloaded(keyed_server: Server) -> None:
     assert download.headers["Content-Disposition"] == "attachment; filename=report.txt"
     assert download.text.endswith("\n")
     assert download.text.strip()
+
+
+def test_alternatives_come_from_the_real_runtimes_n_best(keyed_server: Server) -> None:
+    texts = [EN, "Heavy rain caused floods in the north."]
+    body = {"q": texts, "source": "en", "target": "fa", "alternatives": 2, "api_key": KEY}
+    answer = requests.post(keyed_server.url + "/translate", json=body, timeout=120).json()
+    for best, others in zip(answer["translatedText"], answer["alternatives"], strict=True):
+        # Tiny random models: noise, but beam search's other hypotheses are distinct from it.
+        assert 1 <= len(others) <= 2
+        assert best not in others
+        assert len(set(others)) == len(others)
