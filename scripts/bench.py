@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import math
 import os
 import platform
 import random
@@ -291,8 +292,8 @@ class Service:
             try:
                 if requests.get(self.url + "/readyz", timeout=5).status_code == 200:
                     return
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # not listening yet, or too busy loading the model to answer in time
             time.sleep(0.5)
         self.stop()
         raise SystemExit(f"gunicorn was not ready in 600 s; see {log}")
@@ -545,14 +546,15 @@ def report(results: dict[str, Any]) -> None:
         "service_32_over_naive": round(top["sentences_per_s"] / naive["sentences_per_s"], 2),
         "single_p50_minus_bare_ms": results["single"]["extra_p50_ms"],
         "single_cpu_minus_bare_cpu_ms": results["single"]["extra_cpu_p50_ms"],
+        # A run of fewer than 2 × 32 sentences has no steady state: its ratios read as nan.
         "steady_service_32_over_offline": round(
-            top["steady_sentences_per_s"] / offline["sentences_per_s"], 3
+            top.get("steady_sentences_per_s", math.nan) / offline["sentences_per_s"], 3
         ),
         "steady_cpu_service_32_over_offline": round(
-            top["steady_sentences_per_cpu_s"] / offline["sentences_per_cpu_s"], 3
+            top.get("steady_sentences_per_cpu_s", math.nan) / offline["sentences_per_cpu_s"], 3
         ),
         "steady_service_32_over_unsorted_offline": round(
-            top["steady_sentences_per_s"] / offline["unsorted_sentences_per_s"], 3
+            top.get("steady_sentences_per_s", math.nan) / offline["unsorted_sentences_per_s"], 3
         ),
         "cpu_service_32_over_offline": round(
             top["sentences_per_cpu_s"] / offline["sentences_per_cpu_s"], 3

@@ -40,6 +40,7 @@ def add_eval_command(commands: argparse._SubParsersAction[argparse.ArgumentParse
         metavar="SYSTEM",
         help="two systems side by side: each a URL or settings like profile=nllb,runtime=ct2",
     )
+    parser.add_argument("--by-document", action="store_true", help="print each document too")
     parser.add_argument("--json", type=Path, help="also write every figure here")
     parser.set_defaults(run=run_eval)
 
@@ -117,8 +118,8 @@ def report(runs: list[Run]) -> dict[str, Any]:
     return figures
 
 
-def print_report(runs: list[Run], agreements: dict[str, float]) -> None:
-    """A table a person reads: one line per system and direction, then agreement."""
+def print_report(runs: list[Run], agreements: dict[str, float], documents: bool) -> None:
+    """A table a person reads: one line per system and direction (and document), agreement."""
     print(f"{'system':<28} {'direction':<9} {'BLEU':>7} {'chrF':>7} {'lines':>6} {'seconds':>8}")
     for run in runs:
         total = run.total()
@@ -126,6 +127,8 @@ def print_report(runs: list[Run], agreements: dict[str, float]) -> None:
             f"{run.name:<28} {run.test.direction:<9} {total.bleu:>7.2f} {total.chrf:>7.2f} "
             f"{total.sentences:>6} {run.seconds:>8.2f}"
         )
+        for name, part in run.by_document().items() if documents else ():
+            print(f"  {name:<35} {part.bleu:>7.2f} {part.chrf:>7.2f} {part.sentences:>6}")
     for direction, share in agreements.items():
         print(f"{direction}: the two systems wrote the same output for {share:.1%} of lines")
     if any(run.demo for run in runs):
@@ -156,7 +159,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     except ApiError as exc:
         print(f"tarjoman: stopped: {exc}", file=sys.stderr)
         return 1
-    print_report(runs, agreements)
+    print_report(runs, agreements, args.by_document)
     if args.json is not None:
         figures = report(runs) | {"agreement": agreements}
         args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=1), encoding="utf-8")

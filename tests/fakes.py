@@ -60,7 +60,8 @@ class FakeModel:
         outputs = [self._transform(text, options) for text in texts]
         cut = backend.hit_limit or (lambda text, options: False)
         generations = [
-            Generation(out, len(out.split()) + 1, cut(text, options), _n_best(out, options))
+            backend.capped(out, options)
+            or Generation(out, len(out.split()) + 1, cut(text, options), _n_best(out, options))
             for text, out in zip(texts, outputs, strict=True)
         ]
         return generations[: len(generations) - backend.drop_outputs]
@@ -87,9 +88,23 @@ class FakeBackend:
         self.load_gate: threading.Event | None = None  # when set, load waits for it
         # Which inputs come back flagged as stopped at the new-token limit (none by default).
         self.hit_limit: Callable[[str, GenerationOptions], bool] | None = None
+        # Write at most this many tokens (a word each, the end of sentence one more), as a real
+        # model stops at its limit: the rest is cut and the output says `hit_limit`. A fake,
+        # because real weights cannot be downloaded on the machines that run the tests.
+        self.max_tokens: int | None = None
         self.gate: threading.Event | None = None  # when set, generate waits for it
         self.started = threading.Event()  # set when a generate call begins
         self._lock = threading.Lock()
+
+    def capped(self, output: str, options: GenerationOptions) -> Generation | None:
+        """`output` cut to `max_tokens` (and the request's own limit) when it is longer."""
+        if self.max_tokens is None:
+            return None
+        limit = min(self.max_tokens, options.max_new_tokens)
+        words = output.split(" ")
+        if len(words) + 1 <= limit:
+            return Generation(output, len(words) + 1)
+        return Generation(" ".join(words[:limit]), limit, hit_limit=True)
 
     def bytes_of(self, name: str) -> int:
         """The size a model of this name reports."""

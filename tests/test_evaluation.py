@@ -80,6 +80,7 @@ def test_the_command_compares_two_profiles_on_ntrex(
     out = tmp_path / "eval.json"
     argv = ["eval", "--ntrex", str(folder), "--direction", "en-fa", "--limit", "4"]
     argv += ["--compare", "profile=tiny", "profile=tiny-m2m100", "--json", str(out)]
+    argv += ["--by-document"]
     assert main(argv) == 0
     figures = json.loads(out.read_text(encoding="utf-8"))
     assert [(r["system"], r["direction"], r["sentences"]) for r in figures["runs"]] == [
@@ -91,6 +92,9 @@ def test_the_command_compares_two_profiles_on_ntrex(
     printed = capsys.readouterr().out
     assert "say nothing about quality" in printed
     assert "BLEU" in printed
+    first_document = figures["runs"][0]["documents"]
+    assert list(first_document) == ["bbc.381790"]
+    assert "  bbc.381790" in printed
 
 
 def test_bad_arguments_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

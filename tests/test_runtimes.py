@@ -80,3 +80,21 @@ def test_a_runtime_that_is_not_installed_is_unready_and_503_never_500(
     assert "ctranslate2" in response.get_json()["error"]["message"]
     assert response.headers.get("Retry-After")
     engine.close()
+
+
+def test_default_threads_are_the_usable_cpus_shared_among_workers(
+    make_settings: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service import engine as engine_module
+    from service.engine import runtimes_for
+
+    seen: list[int] = []
+
+    def fake_threads(workers: int) -> int:
+        seen.append(workers)
+        return 3
+
+    monkeypatch.setattr(engine_module, "compute_threads", fake_threads)
+    assert runtimes_for(make_settings(torch_threads=0, workers=4)).config.threads == 3
+    assert seen == [4]
+    assert runtimes_for(make_settings(torch_threads=2)).config.threads == 2  # set: kept as is

@@ -167,3 +167,16 @@ def test_model_bytes_counts_tied_weights_once(marian: TorchModel) -> None:
     unique = {id(p): p for p in marian._model.parameters()}.values()
     assert model_bytes(marian._model) >= sum(p.numel() * p.element_size() for p in unique)
     assert model_bytes(marian._model) == marian.nbytes
+
+
+def test_the_cache_budget_counts_the_int8_size(test_models_dir: Path, marian: TorchModel) -> None:
+    from dataclasses import replace
+
+    from service.models.cache import ModelCache
+
+    backend = TorchBackend(device="cpu", threads=1)
+    cache = ModelCache(backend, test_models_dir)
+    spec = replace(MARIAN, quantization="int8")
+    model = cache.get(spec)
+    assert cache.total_bytes == model.nbytes
+    assert model.nbytes < marian.nbytes  # the same model in fp32

@@ -21,6 +21,7 @@ class GenerationOptions:
     min_new_tokens: int = 0
     no_repeat_ngram_size: int = 0
     length_penalty: float = 1.0
+    early_stopping: bool = True  # beam search ends once `num_beams` hypotheses are finished
     num_alternatives: int = 1  # n-best: beams are widened to at least this many
 
 

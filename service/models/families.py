@@ -20,6 +20,7 @@ class GenerationDefaults:
     num_beams: int = 4
     no_repeat_ngram_size: int = 0
     length_penalty: float = 1.0
+    early_stopping: bool = True
 
 
 class Family:

@@ -71,6 +71,11 @@ class Runtimes:
         self._backends: dict[str, Backend] = {}
         self._lock = threading.Lock()
 
+    @property
+    def config(self) -> RuntimeConfig:
+        """What every backend is built with."""
+        return self._config
+
     def backend(self, runtime: str) -> Backend:
         """The backend of `runtime`; 503 naming it when it is unknown or not installed."""
         with self._lock:

@@ -125,6 +125,7 @@ class TorchModel:
             kwargs["no_repeat_ngram_size"] = options.no_repeat_ngram_size
         if beams > 1:
             kwargs["length_penalty"] = options.length_penalty
+            kwargs["early_stopping"] = options.early_stopping
         forced = self.tokenizer.target_id(options.task)
         if forced is not None:
             kwargs["forced_bos_token_id"] = forced
@@ -250,10 +251,25 @@ class TorchBackend:
             )
             model.to(device)
             model.eval()
+            model.generation_config = owned_generation_config(model)
             if spec.quantization == "int8":
                 model = quantize_int8(model)
         log.info("loaded %s (%s) from %s on %s", spec.name, spec.quantization, folder, device)
         return TorchModel(spec, model, tokenizer, device, self._threads)
+
+
+def owned_generation_config(model: Any) -> Any:
+    """The checkpoint's token ids and nothing else: every decoding option (lengths, beams,
+    early stopping, n-gram and repetition rules, sampling, suppressed words) comes from the
+    request's GenerationOptions, so a generation_config.json cannot contradict a request."""
+    from transformers import GenerationConfig
+
+    ids = {}
+    for key in ("bos_token_id", "eos_token_id", "pad_token_id", "decoder_start_token_id"):
+        value = getattr(model.config, key, None)
+        ids[key] = getattr(model.generation_config, key, None) if value is None else value
+    present = {key: value for key, value in ids.items() if value is not None}
+    return GenerationConfig(**present)  # type: ignore[no-untyped-call]
 
 
 def make_backend(device: str, dtype: str, threads: int) -> TorchBackend:

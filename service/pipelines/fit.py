@@ -86,6 +86,13 @@ def translate_parts(
     if alternatives:  # n-best of the best and `alternatives` others; batched apart by options
         options = replace(options, num_alternatives=alternatives + 1)
     results = _generate(engine, spec, inputs, options, deadline)
+    if options.min_new_tokens >= options.max_new_tokens:
+        # The output length is forced (TARJOMAN_MIN_NEW_TOKENS, for benchmarks): the end of
+        # sentence is held back on purpose, so the limit and the proportions say nothing.
+        return {
+            text: Output(result.text, alternatives=result.alternatives)
+            for text, result in zip(inputs, results, strict=True)
+        }
     outputs: dict[str, Output] = {}
     retry: dict[str, list[tuple[str, str]]] = {}
     specials = count([""])[0] if inputs else 0

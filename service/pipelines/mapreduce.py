@@ -29,6 +29,13 @@ def new_tokens_for(engine: Engine, spec: ModelSpec, max_words: int) -> int:
     return max(1, min(engine.settings.max_new_tokens, wanted, family.target_token_limit, half))
 
 
+def min_tokens_for(setting: int, new_tokens: int, max_words: int) -> int:
+    """Fewest tokens a summary gets: a quarter of what `max_words` asks (at most half the cap),
+    set by the request, never by a checkpoint's `min_length`; TARJOMAN_MIN_NEW_TOKENS above it."""
+    wanted = min(max_words * TOKENS_PER_WORD // 4, new_tokens // 2)
+    return min(max(setting, wanted), new_tokens)
+
+
 def calls_needed(chunks: int, new_tokens: int, budget: int) -> int:
     """Model calls of a map-reduce that starts with `chunks` chunks, if summaries run full."""
     total = chunks
@@ -60,7 +67,7 @@ class MapReduce:
         self.options = replace(
             options,
             max_new_tokens=new_tokens,
-            min_new_tokens=min(options.min_new_tokens, new_tokens),
+            min_new_tokens=min_tokens_for(options.min_new_tokens, new_tokens, max_words),
         )
         self.max_calls = engine.settings.max_summary_calls
 

@@ -93,6 +93,8 @@ def joiner(left: str, right: str, following: str = "") -> str | None:
     if not (_is_word(left) and _is_word(right)):
         return None
     last = _last(left)
+    if (left, right) in words.COMPOUNDS:
+        return words.COMPOUNDS[(left, right)]
     if left in ("می", "نمی") and right not in words.NOT_AFTER_MI and len(right) >= 2:
         return ZWNJ
     if left == "بی" and right not in words.LETTER_NAMES and right not in words.FUNCTION_WORDS:
