@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from limits import parse_many
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 PREFIX = "TARJOMAN_"
@@ -105,6 +105,12 @@ class Settings(BaseSettings):
         4096, description="Most segments queued per model before requests get 503."
     )
     request_timeout_s: float = Field(120.0, gt=0, description="Deadline of each request.")
+    read_timeout_s: float = Field(
+        5.0,
+        gt=0,
+        description="Longest silence while a request is read: a stalled body gets 408, stalled "
+        "headers a closed connection; either way its thread is freed.",
+    )
     max_summary_calls: PositiveInt = Field(
         32,
         description="Most summarizer calls (chunks of every map-reduce pass) one text may take; "
@@ -180,6 +186,36 @@ class Settings(BaseSettings):
     metrics_token: SecretStr | None = Field(
         None, description="Bearer token /metrics requires; unset: /metrics is open."
     )
+    jobs_url: str = Field(
+        "",
+        description="Where jobs queue: empty runs them inside the service (threads, SQLite index "
+        "in TARJOMAN_JOBS_DIR); `redis://host:port/0` queues them in Redis for `tarjoman worker`.",
+    )
+    jobs_dir: Path = Field(
+        PROJECT_ROOT / "jobs",
+        description="Job index, uploads and results (shared by API and workers in Redis mode).",
+    )
+    job_threads: int = Field(
+        1, ge=0, description="Threads running jobs inside each service process; 0: none here."
+    )
+    job_ttl: PositiveInt = Field(
+        86400, description="Seconds a finished job and its result are kept before deletion."
+    )
+    job_lease_s: PositiveInt = Field(
+        30,
+        description="Seconds without a heartbeat after which a running job counts as abandoned "
+        "and is resumed by another thread, process or worker.",
+    )
+    max_upload_bytes: PositiveInt = Field(
+        50_000_000, description="Largest job upload (file or JSON texts); 413 past it."
+    )
+    max_jobs_per_key: PositiveInt = Field(
+        4,
+        description="Queued or running jobs per API key (or per server with no keys); 429 past it.",
+    )
+    max_job_bytes_per_key: PositiveInt = Field(
+        500_000_000, description="Bytes of uploads and results stored per API key; 413 past it."
+    )
 
     data_dir: Path = Field(
         PROJECT_ROOT / "data",
@@ -220,6 +256,14 @@ class Settings(BaseSettings):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
+    @field_validator("jobs_url")
+    @classmethod
+    def _jobs_url(cls, value: str) -> str:
+        """Empty (embedded) or a Redis URL."""
+        if value.strip() and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("not a Redis URL like `redis://localhost:6379/0` (or empty)")
+        return value.strip()
+
     @field_validator("cache_url")
     @classmethod
     def _redis_url(cls, value: str) -> str:
@@ -239,6 +283,38 @@ class Settings(BaseSettings):
             except ValueError as exc:
                 raise ValueError(f"not a rate limit like `60/minute`: {exc}") from None
         return value.strip()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        """Refuse settings that contradict each other; the message names every variable."""
+        problem = contradiction(self)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
+def contradiction(settings: Settings) -> str | None:
+    """What two or more settings contradict, or None when they agree."""
+    if settings.threads < 2 * settings.max_batch_size:
+        return (
+            f"TARJOMAN_THREADS={settings.threads} must be at least 2 × TARJOMAN_MAX_BATCH_SIZE "
+            f"({2 * settings.max_batch_size}): requests wait on a batch while the next one fills"
+        )
+    if settings.rate_limit_chars:
+        for limit in parse_many(settings.rate_limit_chars):
+            if limit.amount < settings.max_text_chars:
+                return (
+                    f"TARJOMAN_RATE_LIMIT_CHARS={settings.rate_limit_chars} allows fewer "
+                    f"characters than one text may have (TARJOMAN_MAX_TEXT_CHARS="
+                    f"{settings.max_text_chars}): such a text could never be served"
+                )
+    limited = bool(settings.rate_limit or settings.rate_limit_chars)
+    if limited and settings.workers > 1 and settings.rate_limit_storage.startswith("memory://"):
+        return (
+            f"TARJOMAN_WORKERS={settings.workers} with rate limits needs a shared "
+            "TARJOMAN_RATE_LIMIT_STORAGE (redis://…): memory:// counts in each worker apart"
+        )
+    return None
 
 
 def env_name(field: str) -> str:
@@ -263,5 +339,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         return Settings(**values)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors()[0]
-        name = env_name(str(first["loc"][0])) if first["loc"] else "settings"
-        raise SettingsError(f"{name}: {first['msg']} (got {first.get('input')!r})") from exc
+        if not first["loc"]:  # a rule across fields: its message names the variables
+            raise SettingsError(first["msg"].removeprefix("Value error, ")) from None
+        name = env_name(str(first["loc"][0]))
+        raise SettingsError(f"{name}: {first['msg']} (got {first.get('input')!r})") from None

@@ -30,6 +30,7 @@ def batching_server(
         log,
         {
             "TARJOMAN_THREADS": "80",
+            "TARJOMAN_MAX_BATCH_SIZE": "32",
             "TARJOMAN_NUM_BEAMS": "1",
             "TARJOMAN_MAX_QUEUE": "128",
             "TARJOMAN_MAX_WAIT_MS": "10",

@@ -16,6 +16,7 @@ import requests
 
 from service.settings import PROJECT_ROOT
 from tests.integration.conftest import Server, free_port, stop_server
+from tests.polling import wait_until
 
 FAULT_APP = "tests.reliability.faultapp:create_app()"
 T = TypeVar("T")
@@ -56,15 +57,16 @@ def children(pid: int) -> list[int]:
 
 
 def wait_for(what: str, probe: Callable[[], T | None], timeout: float = 60) -> T:
-    """Poll `probe` until it returns something true, and return that; fail at the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up after {timeout}s waiting for {what}")
-        time.sleep(0.1)
+    """Poll `probe` (through tests.polling) until it returns something true, and return that."""
+    seen: list[T | None] = [None]
+
+    def holds() -> bool:
+        seen[0] = probe()
+        return bool(seen[0])
+
+    wait_until(holds, what, timeout)
+    assert seen[0] is not None
+    return seen[0]
 
 
 def status_of(url: str, timeout: float = 5) -> int | None:
