@@ -20,9 +20,12 @@ ROUTE = "/v1/detect"
 
 def own_count(folder: Path, pid: int) -> float:
     """What one worker's own counter file says it answered on ROUTE with 200."""
+    mine = folder / f"counter_{pid}.db"
+    if not mine.exists():
+        return 0.0  # this worker has counted nothing yet
     alone = folder.parent / f"alone-{pid}"
     alone.mkdir(exist_ok=True)
-    (alone / f"counter_{pid}.db").write_bytes((folder / f"counter_{pid}.db").read_bytes())
+    (alone / mine.name).write_bytes(mine.read_bytes())
     registry = CollectorRegistry()
     MultiProcessCollector(registry, path=str(alone))  # type: ignore[no-untyped-call]
     value = registry.get_sample_value("tarjoman_requests_total", {"route": ROUTE, "status": "200"})
