@@ -9,7 +9,8 @@ from service.settings import load_settings
 _settings = load_settings()  # a bad TARJOMAN_* value stops start-up here, naming the variable
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
-worker_class = "gthread"
+# gthread that closes its listener when it stops, so a proxy retries new connections elsewhere.
+worker_class = "service.drain.DrainingThreadWorker"
 workers = _settings.workers
 threads = _settings.threads
 preload_app = False  # models load in each worker after fork

@@ -8,6 +8,7 @@ from flask import Flask
 
 from service.api import (
     auth,
+    caching,
     compat_info,
     deepl_glossaries,
     deepl_params,
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.register_blueprint(deepl_glossaries.blueprint)  # DeepL's blueprint, glossaries included
     app.register_blueprint(metrics.blueprint)
     metrics.install_hooks(app)
+    caching.install(app)
     app.register_blueprint(ui_page)
     register_error_handlers(app)
     openapi.install(app, settings, keys)  # last: it documents every view registered before it

@@ -17,6 +17,7 @@ from service.models.cpus import compute_threads
 from service.models.registry import ModelSpec, Profile, Task, with_runtime
 from service.models.runtimes import RuntimeConfig, Runtimes, check_profile
 from service.readiness import PreloadProgress, Readiness, assess
+from service.resultcache import GenerationCodec, Lookup, ResultCache, policy, scope
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class Engine:
         self.profile = with_runtime(profile, settings.runtime, settings.quantization)
         check_profile(self.profile)
         self.metrics = metrics or Metrics()
+        self.metrics.prepare([spec.name for spec in profile.models])
         self.limits = BatchLimits(
             max_batch_size=settings.max_batch_size,
             max_batch_tokens=settings.max_batch_tokens,
@@ -61,6 +63,15 @@ class Engine:
             busy=self._busy,
             on_evict=self._drop_batcher,
         )
+        self.results = ResultCache(
+            GenerationCodec(),
+            self.metrics.results,
+            enabled=settings.cache,
+            memory_bytes=settings.cache_memory_bytes,
+            url=settings.cache_url,
+            ttl_s=settings.cache_ttl_s,
+        )
+        self._scopes: dict[tuple[str, str, GenerationOptions], str] = {}
         self._preload_done = threading.Event()
         self._preload_errors: dict[str, str] = {}
         self._warmed: set[str] = set()
@@ -95,11 +106,28 @@ class Engine:
             raise DeadlineExceeded("the request ran past its deadline")
         # Held from before the segments are queued until they resolve: never evicted meanwhile.
         with self.cache.use(spec) as model:
+            # Segments seen before skip the batcher; only the others are computed.
+            found: Lookup[Generation] = self.results.lookup(
+                self._scope(spec, model, options), texts
+            )
+            if not found.missing:
+                return found.merge([])
             batcher = self._batcher(spec.name, model)
-            tokens = model.count_tokens(texts, options.task)
+            tokens = model.count_tokens(found.missing, options.task)
             self._check_source_limit(spec, model, tokens)
-            futures = batcher.submit(texts, options, tokens, deadline)
-            return batcher.wait(futures, deadline)
+            futures = batcher.submit(found.missing, options, tokens, deadline)
+            computed = batcher.wait(futures, deadline)
+            self.results.store(found, computed)
+            return found.merge(computed)
+
+    def _scope(self, spec: ModelSpec, model: LoadedModel, options: GenerationOptions) -> str:
+        memo = (spec.name, model.device, options)
+        found = self._scopes.get(memo)
+        if found is None:
+            where = f"{model.device}/{self.settings.dtype}"
+            folder = spec.folder(self.settings.models_dir)
+            found = self._scopes[memo] = scope(spec, folder, where, options)
+        return found
 
     @staticmethod
     def _check_source_limit(spec: ModelSpec, model: LoadedModel, tokens: Sequence[int]) -> None:
@@ -143,11 +171,12 @@ class Engine:
             self.metrics.queue_depth.labels(name).set(0)
 
     def close(self) -> None:
-        """Stop every batcher."""
+        """Stop every batcher; release the result cache's connections."""
         with self._batchers_lock:
             batchers, self._batchers = list(self._batchers.values()), {}
         for batcher in batchers:
             batcher.close()
+        self.results.close()
 
     def deadline(self) -> float:
         """The monotonic deadline of a request starting now."""
@@ -164,6 +193,7 @@ class Engine:
         threading.Thread(target=self._preload, name="tarjoman-preload", daemon=True).start()
 
     def _preload(self) -> None:
+        policy.set("no-store")  # warming must run the model, not find another replica's entry
         for name in self.preload_names():
             spec = self.profile.spec(name)
             try:

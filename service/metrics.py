@@ -19,6 +19,7 @@ MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
 SIZE_BUCKETS = (1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 128)
 TOKEN_BUCKETS = (16, 64, 256, 512, 1024, 2048, 4096, 8192, 16384)
+DROP_REASONS = ("expired", "cancelled", "overloaded")
 
 
 class Metrics:
@@ -104,6 +105,24 @@ class Metrics:
             ["model", "reason", "outcome"],
             registry=r,
         )
+        self.ready = Gauge(
+            "tarjoman_ready",
+            "1 when the last /readyz answered ready, 0 when not (the lowest of the workers).",
+            multiprocess_mode="livemin",
+            registry=r,
+        )
+        self.results = ResultCacheMetrics(r)
+
+    def prepare(self, models: Sequence[str]) -> None:
+        """Create every model's series at zero, so dashboards and rate() see them from the
+        start (in multiprocess mode a series never touched is absent from /metrics)."""
+        for model in models:
+            self.queue_depth.labels(model).set(0)
+            self.evictions.labels(model)
+            for histogram in (self.batch_size, self.batch_tokens, self.queue_wait, self.compute):
+                histogram.labels(model)
+            for reason in DROP_REASONS:
+                self.dropped.labels(model, reason)
 
     def observer(self, model: str) -> BatcherMetrics:
         """The batch observer of one model's batcher."""
@@ -144,3 +163,69 @@ class BatcherMetrics:
     def queue_depth(self, depth: int) -> None:
         """Set the model's queue depth."""
         self._metrics.queue_depth.labels(self._model).set(depth)
+
+
+class ResultCacheMetrics:
+    """The sentence result cache's metrics; a CacheObserver."""
+
+    def __init__(self, r: CollectorRegistry) -> None:
+        self.hit = Counter(
+            "tarjoman_result_cache_hits",
+            "Segments answered from the result cache, by tier (memory, redis).",
+            ["tier"],
+            registry=r,
+        )
+        self.miss = Counter(
+            "tarjoman_result_cache_misses", "Segments looked up and not cached.", registry=r
+        )
+        self.nbytes = Gauge(
+            "tarjoman_result_cache_bytes",
+            "Bytes of the in-process result cache.",
+            multiprocess_mode="livesum",
+            registry=r,
+        )
+        self.evicted = Counter(
+            "tarjoman_result_cache_evictions",
+            "Entries evicted from the in-process result cache.",
+            registry=r,
+        )
+        self.errors = Counter(
+            "tarjoman_result_cache_backend_errors",
+            "Failed Redis operations of the result cache (each served without it).",
+            ["operation"],
+            registry=r,
+        )
+        self.up = Gauge(
+            "tarjoman_result_cache_backend_up",
+            "1 when the result cache's Redis answered its last call, 0 when it failed; "
+            "absent when no Redis is configured.",
+            ["backend"],
+            multiprocess_mode="livemin",
+            registry=r,
+        )
+        for tier in ("memory", "redis"):
+            self.hit.labels(tier)
+        for operation in ("get", "set"):
+            self.errors.labels(operation)
+
+    def hits(self, tier: str, count: int) -> None:
+        """Entries found."""
+        self.hit.labels(tier).inc(count)
+
+    def misses(self, count: int) -> None:
+        """Entries not found."""
+        self.miss.inc(count)
+
+    def memory_bytes(self, delta: int) -> None:
+        """The in-process store changed size."""
+        self.nbytes.inc(delta)
+
+    def evictions(self, count: int) -> None:
+        """Entries evicted."""
+        self.evicted.inc(count)
+
+    def backend(self, up: bool, operation: str | None = None) -> None:
+        """Redis answered, or an operation failed."""
+        self.up.labels("redis").set(1 if up else 0)
+        if operation is not None:
+            self.errors.labels(operation).inc()

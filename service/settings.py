@@ -113,6 +113,22 @@ class Settings(BaseSettings):
     cache_bytes: PositiveInt = Field(
         8 * 1024**3, description="Memory the loaded models may take before the LRU one is evicted."
     )
+    cache: bool = Field(
+        True,
+        description="Keep model outputs per segment, model revision and options, so a segment "
+        "seen before skips the model (a request's `Cache-Control: no-cache` recomputes).",
+    )
+    cache_url: str = Field(
+        "",
+        description="Redis shared by every worker and replica for the result cache, e.g. "
+        "`redis://redis:6379/1`; empty: each process keeps its own.",
+    )
+    cache_memory_bytes: PositiveInt = Field(
+        256 * 1024**2, description="Memory of each process's result cache (least recent out)."
+    )
+    cache_ttl_s: PositiveInt = Field(
+        7 * 24 * 3600, description="How long a result lives in the Redis cache, in seconds."
+    )
     workers: PositiveInt = Field(
         1, description="gunicorn worker processes (one per machine or GPU)."
     )
@@ -202,6 +218,15 @@ class Settings(BaseSettings):
         """Accept a comma-separated string for list settings."""
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("cache_url")
+    @classmethod
+    def _redis_url(cls, value: str) -> str:
+        """The shared cache is Redis: the URL must say so now, not at the first request."""
+        value = value.strip()
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("not a Redis URL like `redis://host:6379/1`")
         return value
 
     @field_validator("rate_limit", "rate_limit_chars")

@@ -75,7 +75,8 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":  # a body after a HEAD answer reads as the next status line
+            self.wfile.write(body)
 
     def _json(self, payload: object) -> None:
         body = json.dumps(payload).encode()

@@ -264,7 +264,7 @@ def test_min_new_tokens_reaches_the_options_within_max_new_tokens(
 def test_with_tiny_real_models_batched_output_equals_one_at_a_time(
     make_settings: Callable[..., Settings], test_models_dir: Path
 ) -> None:
-    settings = make_settings(num_beams=1, max_new_tokens=12, max_batch_size=16)
+    settings = make_settings(num_beams=1, max_new_tokens=12, max_batch_size=16, cache=False)
     engine = Engine(settings, load_profile(settings.models_file, "tiny"))
     try:
         for task, texts in (

@@ -46,3 +46,10 @@ def test_no_retry_nor_check_when_min_new_tokens_forces_the_length(
     assert isinstance(backend, FakeBackend)
     assert len(backend.batches) == 1
     assert result.truncated is False
+
+
+def test_alternatives_survive_a_forced_length(make_settings: Callable[..., Settings]) -> None:
+    engine = engine_with(make_settings, min_new_tokens=64)
+    [result] = translate(engine, ["one two three."], "en", "fa", alternatives=2)
+    assert len(result.alternatives) == 2
+    assert result.text not in result.alternatives

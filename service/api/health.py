@@ -36,5 +36,7 @@ def livez() -> dict[str, str]:
 @documented(ok=Readiness, errors=(503,), error_model=Readiness, tags=("health",))
 def readyz() -> tuple[dict[str, object], int]:
     """200 when every preloaded model is loaded and warmed, else 503 with the reasons."""
-    readiness = state().engine.readiness()
+    engine = state().engine
+    readiness = engine.readiness()
+    engine.metrics.ready.set(1 if readiness.ready else 0)  # probes call this every few s
     return readiness.to_json(), 200 if readiness.ready else 503

@@ -89,7 +89,10 @@ def translate_parts(
     if options.min_new_tokens >= options.max_new_tokens:
         # The output length is forced (TARJOMAN_MIN_NEW_TOKENS, for benchmarks): the end of
         # sentence is held back on purpose, so the limit and the proportions say nothing.
-        return {text: Output(result.text) for text, result in zip(inputs, results, strict=True)}
+        return {
+            text: Output(result.text, alternatives=result.alternatives)
+            for text, result in zip(inputs, results, strict=True)
+        }
     outputs: dict[str, Output] = {}
     retry: dict[str, list[tuple[str, str]]] = {}
     specials = count([""])[0] if inputs else 0
