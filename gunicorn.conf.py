@@ -2,15 +2,37 @@
 
 import os
 import shutil
+import sys
 import tempfile
 
-from service.settings import load_settings
+from gunicorn import util
 
-_settings = load_settings()  # a bad TARJOMAN_* value stops start-up here, naming the variable
+from service.api.gworker import TimedThreadWorker
+from service.api.rawerrors import error_page
+from service.settings import SettingsError, load_settings
+from service.startup import checked_profile
+
+try:  # a bad TARJOMAN_* value stops start-up here with one line naming it, not a traceback
+    _settings = load_settings()
+    checked_profile(_settings)
+except SettingsError as _exc:
+    print(f"tarjoman: {_exc}", file=sys.stderr)
+    sys.exit(2)
+
+
+def _json_error(sock: object, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's own 400/414/431 answers in JSON, not its HTML page (set before the fork)."""
+    util.write_nonblock(sock, error_page(status_int, reason, mesg))
+
+
+util.write_error = _json_error
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
-# gthread that closes its listener when it stops, so a proxy retries new connections elsewhere.
-worker_class = "service.drain.DrainingThreadWorker"
+# gthread that closes its listener when it stops (service/drain.py), so a proxy retries new
+# connections elsewhere, and whose connections time out after TARJOMAN_READ_TIMEOUT_S of
+# silence mid-request (service/api/gworker.py).
+TimedThreadWorker.read_timeout = _settings.read_timeout_s
+worker_class = "service.api.gworker.TimedThreadWorker"
 workers = _settings.workers
 threads = _settings.threads
 preload_app = False  # models load in each worker after fork

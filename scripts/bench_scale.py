@@ -8,6 +8,7 @@ translation), or of the tiny test models with --tiny (to check that the script w
 runs deploy/compose/nginx.conf (rendered by scripts/topology.py); Redis is a redis-server.
 
     .venv/bin/python scripts/bench_scale.py bench-out/scale [--threads 2] [--clients 16]
+        [--runtime torch] [--quantization none|int8]
     .venv/bin/python scripts/bench_scale.py /tmp/scale --tiny --sentences 12 --clients 4
 """
 
@@ -165,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sentences", type=int, default=96)
     parser.add_argument("--new-tokens", type=int, default=24)
     parser.add_argument("--repeat-share", type=float, default=0.3)
+    parser.add_argument("--runtime", default="", help="TARJOMAN_RUNTIME of the replicas")
+    parser.add_argument("--quantization", default="", help="TARJOMAN_QUANTIZATION")
     parser.add_argument("--tiny", action="store_true", help="tiny test models (a smoke run)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -186,6 +189,10 @@ def main(argv: list[str] | None = None) -> int:
         "TARJOMAN_NUM_BEAMS": "1",
         "TARJOMAN_TRUSTED_PROXIES": "1",
     }
+    if args.runtime:
+        env["TARJOMAN_RUNTIME"] = args.runtime
+    if args.quantization:
+        env["TARJOMAN_QUANTIZATION"] = args.quantization
     pool = bench.sentences(args.sentences * 2 + 16, 40, seed=7)
     unique, single = pool[: args.sentences], pool[args.sentences : args.sentences + 16]
     stream = repeated_stream(

@@ -18,14 +18,17 @@ from service.api import (
     metrics,
     network,
     openapi,
+    security,
     v1,
 )
+from service.api.bodyguard import BodyGuard
 from service.api.errors import register_error_handlers
+from service.api.forms import TarjomanRequest
 from service.api.state import EXTENSION, AppState
 from service.api.ui import blueprint as ui_page
 from service.engine import Engine
-from service.models.registry import load_profile
 from service.settings import Settings, load_settings
+from service.startup import check_preload, checked_profile
 
 log = logging.getLogger(__name__)
 
@@ -35,20 +38,27 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     settings = settings or load_settings()
     logs.configure_logging(settings)
     if engine is None:
-        profile = load_profile(settings.models_file, settings.profile)
+        profile = checked_profile(settings)
         if profile.notice:
             log.warning("profile %s: %s", profile.name, profile.notice)
         engine = Engine(settings, profile)
         engine.start_preload()
+    else:
+        check_preload(settings, engine.profile)
 
     app = Flask(__name__)
+    app.request_class = TarjomanRequest
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION] = AppState(settings=settings, engine=engine)
+    app.wsgi_app = BodyGuard(  # type: ignore[method-assign]
+        app.wsgi_app, settings.read_timeout_s, settings.max_body_bytes
+    )
 
     # Request hooks run in this order: request id and timer, rate limit, API key, /metrics guard.
     keys = auth.load_keys(settings)
+    security.install(app)
     network.install(app, settings)
     logs.install(app, settings)
     limits.install(app, settings, keys)

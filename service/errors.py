@@ -9,6 +9,7 @@ TarjomanError                500 internal_error (a bug of ours)
 │   ├── Forbidden            403 forbidden
 │   ├── NotFound             404 not_found
 │   ├── MethodNotAllowed     405 method_not_allowed
+│   ├── RequestTimeout       408 request_timeout     (the body stalled)
 │   ├── PayloadTooLarge      413 payload_too_large
 │   ├── UnsupportedMediaType 415 unsupported_media_type
 │   ├── InvalidRequest       422 invalid_request
@@ -86,6 +87,13 @@ class MethodNotAllowed(ClientError):
 
     status = 405
     code = "method_not_allowed"
+
+
+class RequestTimeout(ClientError):
+    """The request body stopped arriving before it was complete."""
+
+    status = 408
+    code = "request_timeout"
 
 
 class PayloadTooLarge(ClientError):

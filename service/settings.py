@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from limits import parse_many
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 PREFIX = "TARJOMAN_"
@@ -105,6 +105,12 @@ class Settings(BaseSettings):
         4096, description="Most segments queued per model before requests get 503."
     )
     request_timeout_s: float = Field(120.0, gt=0, description="Deadline of each request.")
+    read_timeout_s: float = Field(
+        5.0,
+        gt=0,
+        description="Longest silence while a request is read: a stalled body gets 408, stalled "
+        "headers a closed connection; either way its thread is freed.",
+    )
     max_summary_calls: PositiveInt = Field(
         32,
         description="Most summarizer calls (chunks of every map-reduce pass) one text may take; "
@@ -240,6 +246,38 @@ class Settings(BaseSettings):
                 raise ValueError(f"not a rate limit like `60/minute`: {exc}") from None
         return value.strip()
 
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        """Refuse settings that contradict each other; the message names every variable."""
+        problem = contradiction(self)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
+def contradiction(settings: Settings) -> str | None:
+    """What two or more settings contradict, or None when they agree."""
+    if settings.threads < 2 * settings.max_batch_size:
+        return (
+            f"TARJOMAN_THREADS={settings.threads} must be at least 2 × TARJOMAN_MAX_BATCH_SIZE "
+            f"({2 * settings.max_batch_size}): requests wait on a batch while the next one fills"
+        )
+    if settings.rate_limit_chars:
+        for limit in parse_many(settings.rate_limit_chars):
+            if limit.amount < settings.max_text_chars:
+                return (
+                    f"TARJOMAN_RATE_LIMIT_CHARS={settings.rate_limit_chars} allows fewer "
+                    f"characters than one text may have (TARJOMAN_MAX_TEXT_CHARS="
+                    f"{settings.max_text_chars}): such a text could never be served"
+                )
+    limited = bool(settings.rate_limit or settings.rate_limit_chars)
+    if limited and settings.workers > 1 and settings.rate_limit_storage.startswith("memory://"):
+        return (
+            f"TARJOMAN_WORKERS={settings.workers} with rate limits needs a shared "
+            "TARJOMAN_RATE_LIMIT_STORAGE (redis://…): memory:// counts in each worker apart"
+        )
+    return None
+
 
 def env_name(field: str) -> str:
     """The environment variable that sets a field."""
@@ -263,5 +301,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         return Settings(**values)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors()[0]
-        name = env_name(str(first["loc"][0])) if first["loc"] else "settings"
-        raise SettingsError(f"{name}: {first['msg']} (got {first.get('input')!r})") from exc
+        if not first["loc"]:  # a rule across fields: its message names the variables
+            raise SettingsError(first["msg"].removeprefix("Value error, ")) from None
+        name = env_name(str(first["loc"][0]))
+        raise SettingsError(f"{name}: {first['msg']} (got {first.get('input')!r})") from None

@@ -55,7 +55,7 @@ def test_the_request_over_the_limit_is_429_with_retry_after(limited: Callable[..
 
 
 def test_characters_are_counted_across_texts(limited: Callable[..., Flask]) -> None:
-    client = limited(rate_limit_chars="30/day").test_client()
+    client = limited(rate_limit_chars="30/day", max_text_chars=30).test_client()
     assert _post(client, "x" * 20) == 200
     response = client.post("/v1/translate", json={"text": ["y" * 6, "z" * 6], "target": "fa"})
     assert response.status_code == 429  # 20 + 12 > 30

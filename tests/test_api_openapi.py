@@ -75,7 +75,11 @@ def test_limits_and_keys_are_in_the_document(
     make_settings: Callable[..., Settings], fake_engine: Engine
 ) -> None:
     settings = make_settings(
-        api_keys=["tk-doc-1"], rate_limit="60/minute", rate_limit_chars="5000/hour", max_texts=7
+        api_keys=["tk-doc-1"],
+        rate_limit="60/minute",
+        rate_limit_chars="5000/hour",
+        max_text_chars=5000,
+        max_texts=7,
     )
     document = _document(create_app(settings, engine=fake_engine))
     description = document["info"]["description"]  # type: ignore[index]

@@ -11,6 +11,7 @@ import pytest
 
 from service.batcher import BatchLimits, DynamicBatcher, client_gone
 from service.errors import ClientGone, DeadlineExceeded, ModelFailed, Overloaded, Unavailable
+from tests.polling import wait_until
 
 Item = tuple[str, int]  # (text, tokens)
 
@@ -107,10 +108,9 @@ def test_queued_segments_of_many_callers_share_one_batch(
     submit_held(batcher, recorder)
     with ThreadPoolExecutor(6) as pool:
         futures = [pool.submit(run, batcher, "k", [f"c{n}"]) for n in range(6)]
-        while batcher.depth < 6:
-            time.sleep(0.01)
+        wait_until(lambda: batcher.depth >= 6, "6 callers queued")
         recorder.gate.set()
-        assert [f.result() for f in futures] == [[f"k:c{n}"] for n in range(6)]
+        assert [f.result(30) for f in futures] == [[f"k:c{n}"] for n in range(6)]
     assert [len(items) for _, items in recorder.batches] == [1, 6]
 
 
@@ -120,11 +120,10 @@ def test_items_with_different_keys_never_share_a_batch(
     submit_held(batcher, recorder, key="x")
     with ThreadPoolExecutor(8) as pool:
         futures = [pool.submit(run, batcher, "xy"[n % 2], [f"c{n}"]) for n in range(8)]
-        while batcher.depth < 8:
-            time.sleep(0.01)
+        wait_until(lambda: batcher.depth >= 8, "8 callers queued")
         recorder.gate.set()
         for n, future in enumerate(futures):
-            assert future.result() == [f"{'xy'[n % 2]}:c{n}"]
+            assert future.result(30) == [f"{'xy'[n % 2]}:c{n}"]
     for key, items in recorder.batches[1:]:
         assert {int(text[1:]) % 2 for text, _ in items} == {0 if key == "x" else 1}
 
@@ -203,8 +202,7 @@ def test_expired_segments_are_dropped_before_compute(
         batcher.wait(futures, soon)
     # Nobody waits for these: the worker itself must drop them when it gets to them.
     orphans = batcher.submit([("orphan", 1)], "k", [1], soon)
-    while time.monotonic() <= soon:
-        time.sleep(0.01)
+    time.sleep(max(0.0, soon - time.monotonic()) + 0.01)  # past their deadline
     recorder.gate.set()
     with pytest.raises(DeadlineExceeded):
         orphans[0].result(10)
@@ -224,8 +222,7 @@ def test_a_client_that_hangs_up_leaves_no_work_behind(
 
     with ThreadPoolExecutor(1) as pool:
         future = pool.submit(caller)
-        while batcher.depth < 2:
-            time.sleep(0.01)
+        wait_until(lambda: batcher.depth >= 2, "2 items queued")
         gone.set()
         with pytest.raises(ClientGone):
             future.result(10)
@@ -259,14 +256,15 @@ def test_callers_of_the_batch_just_served_are_awaited_for_the_next_one(recorder:
         def loop(name: str, b: DynamicBatcher[str, Item, str] = batcher) -> list[str]:
             return [run(b, "k", [f"{name}-{r}"])[0] for r in range(2)]
 
+        def depth(b: DynamicBatcher[str, Item, str] = batcher) -> int:
+            return b.depth
+
         with ThreadPoolExecutor(8) as pool:
             first = [pool.submit(loop, f"a{n}") for n in range(4)]
-            while batcher.depth < 4 and not recorder.started.is_set():
-                time.sleep(0.01)
+            wait_until(lambda: depth() >= 4 or recorder.started.is_set(), "the first callers")
             assert recorder.started.wait(10)
             second = [pool.submit(loop, f"b{n}") for n in range(4)]
-            while batcher.depth + recorder.holding < 8:
-                time.sleep(0.01)
+            wait_until(lambda: depth() + recorder.holding >= 8, "8 callers queued or held")
             time.sleep(0.5)  # the held batch's compute time sets how long its callers are awaited
             recorder.gate.set()
             for future in first + second:

@@ -20,6 +20,7 @@ from service.errors import ClientGone, DeadlineExceeded, PayloadTooLarge
 from service.models.registry import Task, load_profile
 from service.settings import Settings
 from tests.fakes import FakeBackend
+from tests.polling import wait_until
 
 FA_EN = Task("translate", "fa", "en")
 EN_FA = Task("translate", "en", "fa")
@@ -87,8 +88,7 @@ def test_one_model_serving_two_directions_never_mixes_them_in_a_batch(
         first = pool.submit(call, FA_EN, "first")
         assert backend.started.wait(10)
         futures = [pool.submit(call, (FA_EN, EN_FA)[n % 2], f"t{n}") for n in range(8)]
-        while engine.models_info()[0]["queue_depth"] < 8:
-            time.sleep(0.01)
+        wait_until(lambda: engine.models_info()[0]["queue_depth"] >= 8, "8 queued")
         backend.gate.set()
         assert first.result(10) == ["[en] first"]
         for n, future in enumerate(futures):
@@ -116,8 +116,7 @@ def test_overload_over_http_is_an_immediate_503_then_service_as_usual(
         held = pool.submit(post, ["the held one."])
         assert backend.started.wait(10)
         queued = pool.submit(post, [f"queued {n}." for n in range(10)])
-        while engine.models_info()[1]["queue_depth"] < 10:
-            time.sleep(0.01)
+        wait_until(lambda: engine.models_info()[1]["queue_depth"] >= 10, "10 queued")
         flood = [post([f"flood {n}."]) for n in range(20)]
         backend.gate.set()
         assert held.result(10)[0] == 200
@@ -190,8 +189,7 @@ def test_a_client_that_hangs_up_leaves_no_queued_work(
         held = pool.submit(engine.generate, spec, ["held."], options, engine.deadline())
         assert backend.started.wait(10)
         abandoned = pool.submit(hanging_up)
-        while engine.models_info()[1]["queue_depth"] < 1:
-            time.sleep(0.01)
+        wait_until(lambda: engine.models_info()[1]["queue_depth"] >= 1, "1 queued")
         gone.set()
         with pytest.raises(ClientGone):
             abandoned.result(10)
@@ -242,9 +240,7 @@ def test_readiness_turns_true_once_preloaded_models_are_loaded_and_warmed(
     assert readiness.models["tiny-marian-fa-en"].loading
     assert readiness.task(FA_EN).loading
     backend.gate.set()
-    deadline = time.monotonic() + 10
-    while not engine.readiness().ready and time.monotonic() < deadline:
-        time.sleep(0.01)
+    wait_until(lambda: engine.readiness().ready, "readiness", timeout=10)
     assert engine.readiness().ready is True
     assert backend.loads == ["tiny-marian-fa-en"]
     assert len(backend.batches) == 1  # warmed with one generate call

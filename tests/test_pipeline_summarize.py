@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -21,6 +20,7 @@ from service.pipelines.summarize import Request, plans, resolve_source, summariz
 from service.settings import PROJECT_ROOT, Settings
 from service.text.chunk import chunk
 from tests.fakes import FakeBackend
+from tests.polling import wait_until
 from tests.summarizers import (
     DESIGN_PROFILES,
     close_engines,
@@ -397,8 +397,7 @@ def test_summaries_of_concurrent_requests_share_one_batch_with_their_own_options
         assert backend.started.wait(10)
         texts = [f"Request number {n} waits behind it." for n in range(4)]
         futures = [pool.submit(call, text) for text in texts]
-        while queued() < 4:
-            time.sleep(0.01)
+        wait_until(lambda: queued() >= 4, "4 requests queued")
         backend.gate.set()
         assert first.result(10) == "The first request holds the model."
         assert [f.result(10) for f in futures] == texts

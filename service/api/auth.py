@@ -8,24 +8,10 @@ from dataclasses import dataclass
 
 from flask import Flask, Response, g, request
 
+from service.api import access
 from service.api.payload import request_field
 from service.errors import Forbidden, NotFound, Unauthorized
 from service.settings import Settings, SettingsError
-
-# Blueprints whose views need a key when keys are configured; health, docs and the page do not.
-PROTECTED_BLUEPRINTS = frozenset({"v1", "compat", "deepl"})
-# Views inside those blueprints that stay open, as on LibreTranslate 1.9 (no access check
-# there): its health check, languages, front-end settings, suggestions (refused anyway) and
-# downloads (the random file name is the capability).
-PUBLIC_ENDPOINTS = frozenset(
-    {
-        "compat.health_view",
-        "compat.languages_view",
-        "compat.frontend_settings_view",
-        "compat.suggest_view",
-        "compat.download_file_view",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -105,10 +91,6 @@ def client_key_id(ring: KeyRing) -> str | None:
     return key_id
 
 
-def _needs_key() -> bool:
-    return request.blueprint in PROTECTED_BLUEPRINTS and request.endpoint not in PUBLIC_ENDPOINTS
-
-
 def install(app: Flask, ring: KeyRing) -> None:
     """Refuse protected requests without a valid key: 401 when none is sent, 403 when wrong."""
     app.extensions["tarjoman.keys"] = ring
@@ -117,7 +99,8 @@ def install(app: Flask, ring: KeyRing) -> None:
 
     @app.before_request
     def _check_key() -> None:
-        if request.method == "OPTIONS" or not _needs_key():
+        # Preflights carry no credentials; every routed endpoint off the public list needs a key.
+        if request.method == "OPTIONS" or not access.needs_key(request.endpoint):
             return
         if client_key_id(ring) is not None:
             return

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from service import errors
-from service.api.errors import http_error
+from service.api.errors import http_error, keep_allow
 from service.api.openapi import documented
 from service.api.request import json_body
 from service.api.state import state
@@ -232,7 +232,7 @@ def _on_error(error: errors.TarjomanError) -> Response:
 
 @blueprint.errorhandler(HTTPException)
 def _on_http_error(error: HTTPException) -> Response:
-    return _answer(error.code or 500, http_error(error).message, None)
+    return keep_allow(_answer(error.code or 500, http_error(error).message, None), error)
 
 
 @blueprint.errorhandler(Exception)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import MethodNotAllowed as WrongMethod
 
 from service import errors
 
@@ -16,6 +17,7 @@ _HTTP_ERRORS: dict[int, type[errors.TarjomanError]] = {
     400: errors.ClientError,
     404: errors.NotFound,
     405: errors.MethodNotAllowed,
+    408: errors.RequestTimeout,
     413: errors.PayloadTooLarge,
     415: errors.UnsupportedMediaType,
     429: errors.RateLimited,
@@ -47,10 +49,17 @@ def http_error(error: HTTPException) -> errors.TarjomanError:
     return kind(message)
 
 
+def keep_allow(response: Response, error: HTTPException) -> Response:
+    """A 405 names the methods the route takes (RFC 9110), whatever shape its body has."""
+    if isinstance(error, WrongMethod) and error.valid_methods:
+        response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+    return response
+
+
 def _on_http_exception(error: HTTPException) -> Response:
     response = error_response(http_error(error))
     response.status_code = error.code or 500
-    return response
+    return keep_allow(response, error)
 
 
 def _on_unexpected(error: Exception) -> Response:
@@ -58,8 +67,27 @@ def _on_unexpected(error: Exception) -> Response:
     return error_response(errors.TarjomanError("internal error; it has been logged"))
 
 
+def _route_wrong_method() -> None:
+    """A 405 belongs to the route it missed: its blueprint answers it in its own error shape
+    (LibreTranslate's `{"error": "..."}` on the compatible routes), and keys apply to it."""
+    error = request.routing_exception
+    if not isinstance(error, WrongMethod) or not error.valid_methods:
+        return
+    adapter = current_app.create_url_adapter(request)
+    if adapter is None:
+        return
+    try:
+        method = next(iter(error.valid_methods))
+        rule, _ = adapter.match(method=method, return_rule=True)
+    except HTTPException:
+        return
+    request.url_rule = rule  # dispatch still raises the 405; only its owner changes
+
+
 def register_error_handlers(app: Flask) -> None:
     """Install the handlers on an app."""
+    # First of all request hooks, so auth, limits and logs see the route too.
+    app.before_request_funcs.setdefault(None, []).insert(0, _route_wrong_method)
     app.register_error_handler(errors.TarjomanError, _on_tarjoman_error)
     app.register_error_handler(HTTPException, _on_http_exception)
     app.register_error_handler(Exception, _on_unexpected)

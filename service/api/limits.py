@@ -7,18 +7,15 @@ from collections.abc import Callable
 from flask import Flask, Response, request
 from flask_limiter import ApplicationLimit, Limiter
 
-from service.api.auth import PROTECTED_BLUEPRINTS, PUBLIC_ENDPOINTS, KeyRing, client_key_id
+from service.api import access
+from service.api.auth import KeyRing, client_key_id
 from service.api.payload import request_chars
 from service.settings import Settings
 
 
 def _exempt() -> bool:
-    """Only work on the API counts: not health, docs, metrics, the page or CORS preflights."""
-    return (
-        request.method == "OPTIONS"
-        or request.blueprint not in PROTECTED_BLUEPRINTS
-        or request.endpoint in PUBLIC_ENDPOINTS
-    )
+    """Everything but the public endpoints (service/api/access.py) and CORS preflights counts."""
+    return request.method == "OPTIONS" or not access.rate_limited(request.endpoint)
 
 
 def _retry_after_only_when_refused(response: Response) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import select
 import socket
 import time
 
@@ -25,6 +26,11 @@ def metrics_view() -> Response:
 def _peer_closed(sock: socket.socket) -> bool:
     """True when the client has closed its end (a read would return end of file)."""
     try:
+        # The socket may carry a timeout (the body read timeout), and Python waits that long
+        # for data before any recv, MSG_DONTWAIT or not: ask select first, without waiting.
+        readable, _, _ = select.select([sock], [], [], 0)
+        if not readable:
+            return False
         return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
     except (BlockingIOError, InterruptedError, ValueError):  # ValueError: a TLS socket
         return False

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response, request
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from service.api import access
 from service.api.logs import REQUEST_ID_HEADER
 from service.settings import Settings
 
-# The API a browser dashboard may call; the page at / is same-origin and needs none of this.
-CORS_RESOURCES = [
-    r"/v1/*",
-    r"/v2/*",
-    r"/translate",
-    r"/translate_file",
-    r"/download_file/*",
-    r"/detect",
-    r"/languages",
-    r"/health",
-    r"/frontend/settings",
-    r"/spec",
-]
+
+def _only_the_api(response: Response) -> Response:
+    """Keep CORS headers on the API routes (access.cross_origin) only; they vary by Origin."""
+    if access.cross_origin(request.endpoint):
+        # A cache must not serve one origin's answer (or lack of CORS headers) to another.
+        response.vary.add("Origin")
+    else:
+        names = {name for name, _ in response.headers if name.lower().startswith("access-control-")}
+        for name in names:
+            del response.headers[name]
+    return response
 
 
 def install(app: Flask, settings: Settings) -> None:
@@ -32,9 +31,12 @@ def install(app: Flask, settings: Settings) -> None:
         hops = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     if settings.cors_origins:
+        # Registered before Flask-CORS's own hook, so it runs after it (Flask runs them in
+        # reverse). The page at / is same-origin and needs none of this.
+        app.after_request(_only_the_api)
         CORS(
             app,
-            resources={path: {"origins": settings.cors_origins} for path in CORS_RESOURCES},
+            resources={r"/*": {"origins": settings.cors_origins}},
             allow_headers=["Authorization", "Content-Type", REQUEST_ID_HEADER],
             expose_headers=[
                 REQUEST_ID_HEADER,

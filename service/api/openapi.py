@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -15,7 +18,8 @@ from spectree.models import SecureType
 from swagger_ui_bundle import swagger_ui_path
 
 from service import __version__
-from service.api.auth import PROTECTED_BLUEPRINTS, PUBLIC_ENDPOINTS, KeyRing
+from service.api import access
+from service.api.auth import KeyRing
 from service.settings import Settings
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -115,19 +119,16 @@ def _responses(op: Operation) -> Responses:
     return Responses(**codes)
 
 
-def _wrap_views(app: Flask, tree: SpecTree, ring: KeyRing) -> None:
+def _wrap_views(app: Flask, tree: SpecTree) -> None:
     for endpoint, view in list(app.view_functions.items()):
         op: Operation | None = getattr(view, _ATTR, None)
         if op is None:
             continue
-        blueprint = endpoint.rpartition(".")[0]
-        protected = blueprint in PROTECTED_BLUEPRINTS and endpoint not in PUBLIC_ENDPOINTS
         app.view_functions[endpoint] = tree.validate(
             json=op.json,
             form=op.form,
             resp=_responses(op),
             tags=op.tags,
-            security={"bearer": []} if ring.required and protected else None,
             # The view validates its own input with the service's error shape; spectree only
             # documents it.
             skip_validation=True,
@@ -138,6 +139,8 @@ def _wrap_views(app: Flask, tree: SpecTree, ring: KeyRing) -> None:
         )(view)
 
 
+# A Flask rule's `<converter:name>` is OpenAPI's `{name}`.
+_RULE_ARGUMENT = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>")
 _HEADERS = {
     "X-Request-ID": {
         "description": "The request's id, as sent or made.",
@@ -147,9 +150,24 @@ _HEADERS = {
 _RETRY = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "string"}}}
 
 
-def _finish(spec: Mapping[str, Any]) -> dict[str, Any]:
-    """Fill in what spectree leaves out: urlencoded forms, headers, and undescribed views."""
+def _secured(app: Flask) -> set[tuple[str, str]]:
+    """(path, method) of every operation that needs a key: all but the public endpoints."""
+    found = set()
+    for rule in app.url_map.iter_rules():
+        if access.needs_key(rule.endpoint):
+            path = _RULE_ARGUMENT.sub(r"{\1}", rule.rule)
+            found |= {(path, method.lower()) for method in rule.methods or ()}
+    return found
+
+
+def _finish(spec: Mapping[str, Any], secured: set[tuple[str, str]]) -> dict[str, Any]:
+    """Fill in what spectree leaves out: urlencoded forms, headers, undescribed views, keys."""
     result = copy.deepcopy(dict(spec))
+    for path, path_item in result["paths"].items():
+        for method, operation in path_item.items():
+            operation.pop("security", None)
+            if (path, method) in secured:
+                operation["security"] = [{"bearer": []}]
     for path_item in result["paths"].values():
         for operation in path_item.values():
             content = operation.get("requestBody", {}).get("content", {})
@@ -176,12 +194,20 @@ _DOCS_PAGE = """<!doctype html>
 <body>
   <div id="swagger-ui"></div>
   <script src="/docs/assets/swagger-ui-bundle.js"></script>
-  <script>
-    window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui", deepLinking: true});
-  </script>
+  <script>{script}</script>
 </body>
 </html>
 """
+_DOCS_SCRIPT = (
+    'window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui", deepLinking: true});'
+)
+# The page's one inline script is allowed by its hash; Swagger UI sets inline styles.
+_DOCS_POLICY = (
+    "default-src 'self'; script-src 'self' 'sha256-"
+    + base64.b64encode(hashlib.sha256(_DOCS_SCRIPT.encode()).digest()).decode()
+    + "'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+)
 
 
 def install(app: Flask, settings: Settings, ring: KeyRing) -> None:
@@ -202,18 +228,21 @@ def install(app: Flask, settings: Settings, ring: KeyRing) -> None:
         nested_naming_strategy=lambda _parent, child: child,
         security_schemes=schemes if ring.required else None,
     )
-    _wrap_views(app, tree, ring)
+    _wrap_views(app, tree)
     if not settings.docs:
         return
     finished: list[dict[str, Any]] = []
 
     def openapi_json() -> Response:
         if not finished:  # built at the first request, when every view is registered
-            finished.append(_finish(tree.spec))
+            secured = _secured(app) if ring.required else set()
+            finished.append(_finish(tree.spec, secured))
         return jsonify(finished[0])
 
     def openapi_docs() -> Response:
-        return Response(_DOCS_PAGE, mimetype="text/html")
+        page = Response(_DOCS_PAGE.replace("{script}", _DOCS_SCRIPT), mimetype="text/html")
+        page.headers["Content-Security-Policy"] = _DOCS_POLICY
+        return page
 
     def openapi_assets(name: str) -> Response:
         # Swagger UI ships in the swagger-ui-bundle package: /docs works with no internet.

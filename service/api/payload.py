@@ -8,6 +8,9 @@ from flask import Response, g, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
+from service.api.body import parsed_json
+from service.errors import TarjomanError
+
 # Fields that carry text to translate or summarize: `text` on /v1, `q` on the compatible surface.
 INPUT_FIELDS = ("text", "q")
 # Fields that carry generated text back.
@@ -39,8 +42,8 @@ def _json_body() -> dict[str, Any]:
     if request.method not in ("POST", "PUT", "PATCH") or _form_body():
         return {}
     try:
-        body = request.get_json(force=True, silent=True)
-    except HTTPException:  # a body over the size limit; the view answers 413 itself
+        body = parsed_json()
+    except (HTTPException, TarjomanError):  # the view reports the bad body itself
         return {}
     return body if isinstance(body, dict) else {}
 

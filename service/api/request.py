@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, TypeVar
 
 from flask import request
 from pydantic import BaseModel, ValidationError
 
-from service.errors import InvalidRequest, MalformedJSON, PayloadTooLarge, UnsupportedMediaType
+from service.api.body import parsed_json
+from service.errors import InvalidRequest, PayloadTooLarge, UnsupportedMediaType
 from service.schemas import TextsRequest
 from service.settings import Settings
 
@@ -16,16 +16,13 @@ Model = TypeVar("Model", bound=BaseModel)
 
 
 def json_body() -> Any:
-    """The body parsed as JSON; 415 when it is not JSON, 400 when it does not parse."""
+    """The body parsed as JSON; 415 when it is not JSON, 400 when it does not parse or nests too
+    deep, 422 when a string in it is not Unicode."""
     if request.mimetype not in ("application/json", "") and not request.mimetype.endswith("+json"):
         raise UnsupportedMediaType(
             f"send JSON (Content-Type: application/json), not {request.mimetype}"
         )
-    raw = request.get_data(cache=True)  # raises 413 past MAX_CONTENT_LENGTH, before parsing
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise MalformedJSON(f"the body is not valid JSON: {exc}") from None
+    return parsed_json()
 
 
 def validate(model: type[Model], data: Any) -> Model:

@@ -54,6 +54,7 @@ def start_server(
         TARJOMAN_MAX_NEW_TOKENS="16",
         TARJOMAN_TORCH_THREADS="1",
         TARJOMAN_THREADS="16",
+        TARJOMAN_MAX_BATCH_SIZE="8",  # threads must be at least twice the batch size
     )
     env.update(extra_env or {})
     with log.open("wb") as handle:  # the child keeps its own copy of the descriptor

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -22,8 +23,9 @@ from tests.integration.conftest import Server
 
 pytestmark = pytest.mark.integration
 
-# Bounded: this many generated requests per operation (the suite must stay fast on 2 cores).
-EXAMPLES = 20
+# Bounded: this many generated requests per operation (the suite must stay fast on 2 cores);
+# TARJOMAN_TEST_SLOW=1 runs many more, outside CI.
+EXAMPLES = 500 if os.environ.get("TARJOMAN_TEST_SLOW") else 20
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

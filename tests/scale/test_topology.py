@@ -52,6 +52,7 @@ def topology(test_models_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
         "TARJOMAN_MAX_NEW_TOKENS": "12",
         "TARJOMAN_TORCH_THREADS": "1",
         "TARJOMAN_THREADS": "8",
+        "TARJOMAN_MAX_BATCH_SIZE": "4",  # threads must be at least twice the batch size
         "TARJOMAN_RATE_LIMIT": "3/hour",
         "TARJOMAN_RATE_LIMIT_STORAGE": redis.url + "/0",
         "TARJOMAN_CACHE_URL": redis.url + "/1",
