@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
-"""Benchmark: offline generate limit vs the service under gunicorn (1, 8, 32 clients) vs naive.
+"""Benchmark, per runtime: offline limit, the service under gunicorn (1, 8, 32 clients), naive.
 
 The model is a MarianMTModel with opus-mt dimensions (6+6 layers, d_model 512, vocabulary
 58,101) and random, seeded weights, built once into .cache/bench-model. The end of sentence
 is held back (min_new_tokens = max_new_tokens), so every sentence generates the same number
 of tokens and runs compare equal work. Its output is noise, not a translation. Inputs are
-Persian sentences of ../shared/data/ntrex, read at run time.
+Persian sentences of ../shared/data/ntrex, read at run time. Each `--runtime NAME[:QUANT]`
+(repeatable; `--quantization` is the default QUANT) is measured in turn in the same run:
+offline at batch 1 and 32, the service at 1, 8 and 32 clients, naive, and the worker's RSS.
 
-    .venv/bin/python scripts/bench.py bench-out [--new-tokens 24] [--sentences 96]
-        [--runtime torch] [--quantization none|int8]
+    .venv/bin/python scripts/bench.py bench-out --runtime torch --runtime torch:int8 \
+        --runtime ctranslate2:int8 --runtime ctranslate2:float32 [--new-tokens 24]
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import math
 import os
 import platform
 import random
@@ -163,9 +164,9 @@ def summary(latencies: list[float], wall: float, tokens: int) -> dict[str, float
 
 
 def offline(
-    texts: list[str], tokens: int, threads: int, runtime: str, quantization: str
-) -> tuple[dict[str, Any], Any, Any]:
-    """The limit: model.generate on length-sorted batches of the best size, no HTTP."""
+    runtime: str, quantization: str, texts: list[str], tokens: int, threads: int, single: int
+) -> tuple[Any, Any, dict[str, Any]]:
+    """The limit: the runtime's bare generate at batch 1, and on length-sorted batches of 32."""
     from service.models.backend import GenerationOptions
     from service.models.registry import ModelSpec, Task
     from service.models.runtimes import RuntimeConfig, Runtimes
@@ -183,48 +184,37 @@ def offline(
     folder = runtimes.locate(spec, MODEL_DIR)
     if folder is None:
         raise SystemExit(f"the {runtime} runtime finds no model in {MODEL_DIR / 'opus-mt-fa-en'}")
+    runtimes.prepare(spec, folder)  # CTranslate2 converts once, outside every timing
     model = runtimes.load(spec, folder)
     options = GenerationOptions(task, 1, tokens, tokens)
     source_tokens = model.count_tokens(texts, task)
     ordered = [t for _, t in sorted(zip(source_tokens, texts, strict=True))]
     model.generate(ordered[:4], options)  # warm up
 
-    cpu = [0.0]
-
-    def run(size: int, pool: list[str]) -> tuple[float, list[float]]:
-        started, latencies, cpu0 = time.perf_counter(), [], time.process_time()
+    def run(size: int, pool: list[str]) -> tuple[float, float, list[float]]:
+        started, cpu0, latencies = time.perf_counter(), time.process_time(), []
         for i in range(0, len(pool), size):
             t0 = time.perf_counter()
             model.generate(pool[i : i + size], options)
             latencies += [time.perf_counter() - t0] * len(pool[i : i + size])
-        cpu[0] = time.process_time() - cpu0
-        return time.perf_counter() - started, latencies
+        return time.perf_counter() - started, time.process_time() - cpu0, latencies
 
-    bare = [run(1, [text])[0] for text in texts[:SINGLE]]
-    print(f"  bare generate, one sentence: {np.median(bare) * 1000:.0f} ms", flush=True)
-    trial = {}
-    # Up to 32: one sentence per request from 32 clients never makes a larger batch.
-    for size in (4, 8, 16, 32):
-        wall, _ = run(size, ordered[len(ordered) // 2 - size // 2 :][:size])  # middle lengths
-        trial[size] = size / wall
-        print(f"  offline trial: batch {size}: {trial[size]:.2f} sentences/s", flush=True)
-    best = max(trial, key=lambda size: trial[size])
-    wall, latencies = run(best, ordered)
-    sorted_cpu = cpu[0]
-    # The same batches without sorting: what 32 clients of random lengths can reach at best.
-    unsorted_wall, _ = run(best, texts)
+    wall1, _, latencies1 = run(1, texts[:single])
+    print(f"  offline batch 1: {single / wall1:.2f} sentences/s", flush=True)
+    wall, cpu, latencies = run(32, ordered)
+    print(f"  offline batch 32: {len(ordered) / wall:.2f} sentences/s", flush=True)
     return (
         model,
         options,
         {
-            "cpu_seconds": round(sorted_cpu, 3),
-            "sentences_per_cpu_s": round(len(ordered) / sorted_cpu, 3),
-            "unsorted_sentences_per_s": round(len(texts) / unsorted_wall, 3),
-            "unsorted_sentences_per_cpu_s": round(len(texts) / cpu[0], 3),
-            "best_batch_size": best,
-            "trial_sentences_per_s": {str(k): round(v, 3) for k, v in trial.items()},
-            "bare_generate_one_ms": round(float(np.median(bare)) * 1000, 1),
+            "batch_1": summary(latencies1, wall1, tokens),
+            "cpu_seconds": round(cpu, 3),
+            "sentences_per_cpu_s": round(len(ordered) / cpu, 3),
+            "best_batch_size": 32,
             "source_tokens_mean": round(float(np.mean(source_tokens)), 1),
+            "loaded_bytes": model.nbytes,
+            "device": model.device,
+            "threads": model.threads,
             **summary(latencies, wall, tokens),
         },
     )
@@ -308,6 +298,18 @@ class Service:
             total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         return total
 
+    def worker_rss(self) -> dict[str, float]:
+        """The worker's resident memory now and at its peak, in MB (from /proc)."""
+        pid = self.process.pid
+        found = {"rss_mb": 0.0, "peak_rss_mb": 0.0}
+        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+            for line in Path(f"/proc/{child}/status").read_text().splitlines():
+                key, _, value = line.partition(":")
+                name = {"VmRSS": "rss_mb", "VmHWM": "peak_rss_mb"}.get(key)
+                if name:
+                    found[name] += round(int(value.split()[0]) / 1024, 1)
+        return found
+
     def batches(self) -> tuple[float, float]:
         """(segments, batches) run so far, from /metrics."""
         text = requests.get(self.url + "/metrics", timeout=30).text
@@ -390,9 +392,9 @@ def machine(threads: int) -> dict[str, Any]:
     import torch
     import transformers
 
-    return {
+    found: dict[str, Any] = {
         "cpu_count": os.cpu_count(),
-        "torch_threads": threads,
+        "threads": threads,
         "load_average_at_start_1_5_15min": [round(x, 2) for x in os.getloadavg()],
         "python": platform.python_version(),
         "torch": torch.__version__,
@@ -400,83 +402,77 @@ def machine(threads: int) -> dict[str, Any]:
         "platform": platform.platform(),
         "processor": platform.processor() or platform.machine(),
     }
+    try:
+        from importlib.metadata import version
+
+        found["ctranslate2"] = version("ctranslate2")
+    except ImportError:
+        pass
+    return found
 
 
 def plot(results: dict[str, Any], out: Path) -> None:
-    """Throughput against concurrency, with the offline limit and naive as references."""
+    """Throughput against concurrency per runtime, with each offline limit as a reference."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    service = results["service"]
-    clients = [phase["clients"] for phase in service]
-    fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot(clients, [p["sentences_per_s"] for p in service], "o-", label="service (batched)")
-    ax.axhline(results["offline"]["sentences_per_s"], color="green", ls="--", label="offline limit")
-    naive = results["naive"]
-    ax.plot([naive["clients"]], [naive["sentences_per_s"]], "rs", label="naive (batch size 1)")
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for i, (name, run) in enumerate(results["runtimes"].items()):
+        if "service" not in run:
+            continue
+        color = f"C{i}"
+        clients = [phase["clients"] for phase in run["service"]]
+        ax.plot(
+            clients, [p["sentences_per_s"] for p in run["service"]], "o-", color=color, label=name
+        )
+        ax.axhline(run["offline"]["sentences_per_s"], color=color, ls="--", lw=0.8)
+        if "naive" in run:
+            ax.plot([32], [run["naive"]["sentences_per_s"]], "s", color=color, mfc="none")
     ax.set_xscale("log", base=2)
-    ax.set_xticks(clients, [str(c) for c in clients])
+    ax.set_xticks([1, 8, 32], ["1", "8", "32"])
     ax.set_xlabel("concurrent clients (one sentence per request)")
     ax.set_ylabel("sentences / s")
     ax.set_title(
-        f"opus-mt-sized model, {results['runtime']} {results['quantization']}, "
-        f"{results['new_tokens']} tokens/sentence, CPU"
+        f"opus-mt-sized model, {results['new_tokens']} tokens/sentence, CPU\n"
+        "dashed: offline batch-32 limit; open square: naive (batch size 1)"
     )
     ax.legend()
     fig.tight_layout()
     fig.savefig(out / "throughput.png", dpi=120)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run every phase, print the table, write results.json and throughput.png."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("out", type=Path, help="folder for results.json and throughput.png")
-    parser.add_argument("--new-tokens", type=int, default=24, help="tokens per sentence")
-    parser.add_argument("--sentences", type=int, default=96, help="sentences per 32-client run")
-    parser.add_argument("--max-words", type=int, default=30, help="longest input sentence")
-    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="compute threads")
-    parser.add_argument("--runtime", default="torch", choices=sorted(RUNTIMES))
-    parser.add_argument(
-        "--quantization", default="none", help="none, int8 (torch); what the runtime offers"
-    )
-    parser.add_argument("--max-wait-ms", type=float, default=2.0)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
-    log = args.out / "gunicorn.log"
-    log.write_text("")
-    results: dict[str, Any] = {
-        "command": "scripts/bench.py " + " ".join(sys.argv[1:] if argv is None else argv),
-        "machine": machine(args.threads),
-        "runtime": args.runtime,
-        "quantization": args.quantization,
-        "new_tokens": args.new_tokens,
-    }
-    if args.quantization not in quantizations(args.runtime):
-        parser.error(f"the {args.runtime} runtime offers {', '.join(quantizations(args.runtime))}")
-    n = args.sentences
-    texts = sentences(n, args.max_words, args.seed)
-    print("building the model (once) ...", flush=True)
-    build_model()
-    profile = write_profile()
-    print("offline limit ...", flush=True)
-    model, options, results["offline"] = offline(
-        texts, args.new_tokens, args.threads, args.runtime, args.quantization
-    )
-    print(f"  {results['offline']}", flush=True)
-    env = {
+def runtimes_of(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """(runtime, quantization) pairs from `--runtime NAME[:QUANT]` and `--quantization`."""
+    found = []
+    for item in args.runtime or ["torch"]:
+        name, _, quantization = item.partition(":")
+        quantization = quantization or args.quantization or "none"
+        if name not in RUNTIMES:
+            raise SystemExit(f"unknown runtime {name!r}; known: {', '.join(RUNTIMES)}")
+        if quantization not in quantizations(name):
+            offered = ", ".join(quantizations(name))
+            raise SystemExit(f"the {name} runtime offers {offered}, not {quantization!r}")
+        found.append((name, quantization))
+    return found
+
+
+def service_env(
+    args: argparse.Namespace, profile: Path, runtime: str, quantization: str
+) -> dict[str, str]:
+    """The gunicorn settings of one runtime's runs."""
+    return {
         "TARJOMAN_PROFILE": "bench",
         "TARJOMAN_MODELS_FILE": str(profile),
         "TARJOMAN_MODELS_DIR": str(MODEL_DIR),
+        "TARJOMAN_RUNTIME": runtime,
+        "TARJOMAN_QUANTIZATION": quantization,
         "TARJOMAN_DEVICE": "cpu",
         "TARJOMAN_NUM_BEAMS": "1",
         "TARJOMAN_MAX_NEW_TOKENS": str(args.new_tokens),
         "TARJOMAN_MIN_NEW_TOKENS": str(args.new_tokens),
         "TARJOMAN_TORCH_THREADS": str(args.threads),
-        "TARJOMAN_RUNTIME": args.runtime,
-        "TARJOMAN_QUANTIZATION": args.quantization,
         "TARJOMAN_THREADS": "80",
         "TARJOMAN_MAX_BATCH_SIZE": "32",
         "TARJOMAN_MAX_WAIT_MS": str(args.max_wait_ms),
@@ -484,31 +480,82 @@ def main(argv: list[str] | None = None) -> int:
         # Naive runs queue 32 sentences behind batches of one: no 504s on a busy machine.
         "TARJOMAN_REQUEST_TIMEOUT_S": "900",
     }
-    results["service_settings"] = {
-        k: v for k, v in env.items() if "DIR" not in k and "FILE" not in k
-    }
-    save(results, args.out)
-    plan: list[tuple[int, int]] = [(1, SINGLE), (8, max(16, n // 2)), (32, n)]
+
+
+def bench_runtime(
+    args: argparse.Namespace, texts: list[str], profile: Path, runtime: str, quantization: str
+) -> dict[str, Any]:
+    """Offline, service at 1/8/32 clients, RSS and naive for one runtime."""
+    n, log = len(texts), args.out / "gunicorn.log"
+    run: dict[str, Any] = {"runtime": runtime, "quantization": quantization}
+    print(f"{runtime}/{quantization}: offline limit ...", flush=True)
+    model, options, run["offline"] = offline(
+        runtime, quantization, texts, args.new_tokens, args.threads, args.single
+    )
+    env = service_env(args, profile, runtime, quantization)
+    run["service_settings"] = {k: v for k, v in env.items() if "DIR" not in k and "FILE" not in k}
     service = Service(env, log)
     try:
         service.load(4, texts[:8], args.new_tokens)  # warm up the HTTP path
-        print("one sentence: bare generate and idle service, alternately ...", flush=True)
-        results["single"] = paired_single(service, model, options, texts[:SINGLE])
-        print(f"  {results['single']}", flush=True)
-        results["service"] = []
-        for clients, count in plan:
-            print(f"service, {clients} clients ...", flush=True)
-            results["service"].append(service.load(clients, texts[:count], args.new_tokens))
-            print(f"  {results['service'][-1]}", flush=True)
-            save(results, args.out)
+        print("  one sentence: bare generate and idle service, alternately ...", flush=True)
+        run["single"] = paired_single(service, model, options, texts[: args.single])
+        run["service"] = []
+        for clients, count in [(1, args.single), (8, max(16, n // 2)), (32, n)]:
+            phase = service.load(clients, texts[:count], args.new_tokens)
+            print(f"  service, {clients} clients: {phase['sentences_per_s']:.2f}/s", flush=True)
+            run["service"].append(phase)
+        run["worker_memory"] = service.worker_rss()
     finally:
         service.stop()
-    print("naive (batch size 1), 32 clients ...", flush=True)
+    del model
+    print("  naive (batch size 1), 32 clients ...", flush=True)
     service = Service({**env, "TARJOMAN_MAX_BATCH_SIZE": "1"}, log)
     try:
-        results["naive"] = service.load(32, texts[: max(32, n // 2)], args.new_tokens)
+        run["naive"] = service.load(32, texts[: args.naive_sentences], args.new_tokens)
     finally:
         service.stop()
+    return run
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every phase of every runtime, print the table, write results.json and throughput.png."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("out", type=Path, help="folder for results.json and throughput.png")
+    parser.add_argument(
+        "--runtime",
+        action="append",
+        metavar="NAME[:QUANT]",
+        help="a runtime to measure (repeatable): torch, torch:int8, ctranslate2:int8, ...",
+    )
+    parser.add_argument("--quantization", default="", help="QUANT for --runtime without one")
+    parser.add_argument("--new-tokens", type=int, default=24, help="tokens per sentence")
+    parser.add_argument("--sentences", type=int, default=96, help="sentences per 32-client run")
+    parser.add_argument("--single", type=int, default=SINGLE, help="sentences at batch 1")
+    parser.add_argument("--naive-sentences", type=int, default=32, help="sentences, naive run")
+    parser.add_argument("--max-words", type=int, default=30, help="longest input sentence")
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="compute threads")
+    parser.add_argument("--max-wait-ms", type=float, default=2.0)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "gunicorn.log").write_text("")
+    results: dict[str, Any] = {
+        "command": "scripts/bench.py " + " ".join(sys.argv[1:] if argv is None else argv),
+        "machine": machine(args.threads),
+        "new_tokens": args.new_tokens,
+        "runtimes": {},
+    }
+    texts = sentences(
+        max(args.sentences, args.naive_sentences, args.single), args.max_words, args.seed
+    )
+    texts = texts[: args.sentences]
+    print("building the model (once) ...", flush=True)
+    build_model()
+    profile = write_profile()
+    for runtime, quantization in runtimes_of(args):
+        name = f"{runtime}/{quantization}"
+        results["runtimes"][name] = bench_runtime(args, texts, profile, runtime, quantization)
+        save(results, args.out)
     results["machine"]["load_average_at_end_1_5_15min"] = [round(x, 2) for x in os.getloadavg()]
     report(results)
     save(results, args.out)
@@ -522,63 +569,54 @@ def save(results: dict[str, Any], out: Path) -> None:
     (out / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
 
 
+def _cell(phase: dict[str, Any]) -> str:
+    return f"{phase['sentences_per_s']:.2f} ({phase['p50_ms']:.0f}/{phase['p95_ms']:.0f})"
+
+
 def report(results: dict[str, Any]) -> None:
-    """Print the table and the ratios the targets are stated in."""
-    offline, naive = results["offline"], results["naive"]
-    top = results["service"][-1]
-    single = results["single"]
-    rows: list[tuple[str, dict[str, Any]]] = [("offline limit", offline)]
-    rows += [(f"service, {p['clients']} clients", p) for p in results["service"]]
-    rows.append(("naive, 32 clients", naive))
+    """Print the table (sentences/s, p50/p95 ms in brackets) and the targets' ratios."""
     print(
-        "\n| run | sentences/s | tokens/s | p50 ms | p95 ms | p99 ms | mean batch "
-        "| sentences per CPU-second |"
+        "\n| runtime | offline batch 1 | offline batch 32 | service 1 client | 8 clients "
+        "| 32 clients | naive, 32 clients | worker RSS MB |"
     )
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
-    for name, p in rows:
-        batch = p.get("mean_batch_size", offline["best_batch_size"])
+    runs = results["runtimes"]
+    for name, run in runs.items():
+        offline, service = run["offline"], run["service"]
         print(
-            f"| {name} | {p['sentences_per_s']:.2f} | {p['tokens_per_s']:.0f} | {p['p50_ms']:.0f} "
-            f"| {p['p95_ms']:.0f} | {p['p99_ms']:.0f} | {batch} | {p['sentences_per_cpu_s']:.2f} |"
+            f"| {name} | {_cell(offline['batch_1'])} | {_cell(offline)} | "
+            + " | ".join(_cell(phase) for phase in service)
+            + f" | {_cell(run['naive'])} | {run['worker_memory']['rss_mb']:.0f} |"
         )
-    results["ratios"] = {
-        "service_32_over_offline": round(top["sentences_per_s"] / offline["sentences_per_s"], 3),
-        "service_32_over_naive": round(top["sentences_per_s"] / naive["sentences_per_s"], 2),
-        "single_p50_minus_bare_ms": results["single"]["extra_p50_ms"],
-        "single_cpu_minus_bare_cpu_ms": results["single"]["extra_cpu_p50_ms"],
-        # A run of fewer than 2 × 32 sentences has no steady state: its ratios read as nan.
-        "steady_service_32_over_offline": round(
-            top.get("steady_sentences_per_s", math.nan) / offline["sentences_per_s"], 3
-        ),
-        "steady_cpu_service_32_over_offline": round(
-            top.get("steady_sentences_per_cpu_s", math.nan) / offline["sentences_per_cpu_s"], 3
-        ),
-        "steady_service_32_over_unsorted_offline": round(
-            top.get("steady_sentences_per_s", math.nan) / offline["unsorted_sentences_per_s"], 3
-        ),
-        "cpu_service_32_over_offline": round(
-            top["sentences_per_cpu_s"] / offline["sentences_per_cpu_s"], 3
-        ),
-        "cpu_service_32_over_naive": round(
-            top["sentences_per_cpu_s"] / naive["sentences_per_cpu_s"], 2
-        ),
-    }
-    r = results["ratios"]
+    base = runs.get("torch/none")
+    for name, run in runs.items():
+        top, single = run["service"][-1], run["single"]
+        ratios: dict[str, float] = {
+            "steady_service_32_over_own_offline": round(
+                top.get("steady_sentences_per_s", top["sentences_per_s"])
+                / run["offline"]["sentences_per_s"],
+                3,
+            ),
+            "single_service_p50_minus_bare_ms": single["extra_p50_ms"],
+            "service_32_over_naive": round(
+                top["sentences_per_s"] / run["naive"]["sentences_per_s"], 2
+            ),
+        }
+        if base is not None:
+            ratios["service_32_over_torch_fp32_offline_32"] = round(
+                top["sentences_per_s"] / base["offline"]["sentences_per_s"], 3
+            )
+            ratios["single_p50_over_torch_fp32_single_p50"] = round(
+                single["service_p50_ms"] / base["single"]["service_p50_ms"], 3
+            )
+            ratios["rss_over_torch_fp32_rss"] = round(
+                run["worker_memory"]["rss_mb"] / base["worker_memory"]["rss_mb"], 3
+            )
+        run["ratios"] = ratios
+        print(f"{name}: " + ", ".join(f"{k} {v}" for k, v in ratios.items()))
     print(
-        f"\nservice at 32 clients / offline limit: {r['service_32_over_offline']:.2f}"
-        " (target ≥ 0.85)"
-        f"\nsteady state (after the first round): {r['steady_service_32_over_offline']:.2f}, "
-        f"per CPU-second {r['steady_cpu_service_32_over_offline']:.2f}"
-        f"\nsteady state / offline on unsorted batches of the same size: "
-        f"{r['steady_service_32_over_unsorted_offline']:.2f}"
-        f"\nservice at 32 clients / naive: {r['service_32_over_naive']:.1f}× (target ≥ 6×)"
-        f"\nper CPU-second (robust to a shared machine): service 32 / offline "
-        f"{r['cpu_service_32_over_offline']:.2f}, "
-        f"service 32 / naive {r['cpu_service_32_over_naive']:.1f}×"
-        f"\none sentence, idle service − bare generate (median of {single['sentences']} pairs): "
-        f"{r['single_p50_minus_bare_ms']:.1f} ms (target ≤ 15 ms; bare generate p50 "
-        f"{single['bare_p50_ms']:.0f} ms); in CPU time: "
-        f"{r['single_cpu_minus_bare_cpu_ms']:.1f} ms (bare {single['bare_cpu_p50_ms']:.0f} ms)"
+        "targets (default CPU runtime): service 32 ≥ 3× torch fp32 offline 32 and ≥ 0.9× its own "
+        "offline (steady); one client p50 ≤ 0.3× torch fp32's and ≤ bare + 15 ms; RSS ≤ 0.5× fp32's"
     )
 
 

@@ -50,6 +50,7 @@ class InProcessTransport:
         # Load models on first use only: a file of English texts needs no fa→en model.
         # Keys and rate limits guard a server's socket; this process already has the models.
         local: dict[str, Any] = {"preload": [], "api_keys": [], "api_keys_file": None}
+        local["job_threads"] = 0  # a server's jobs are not this command's to run
         local |= {"rate_limit": "", "rate_limit_chars": ""}
         if settings.log_level == "INFO":
             local["log_level"] = "WARNING"  # a request log line per batch would bury the bar

@@ -13,6 +13,7 @@ from service.api import (
     deepl_glossaries,
     deepl_params,
     health,
+    jobs,
     limits,
     logs,
     metrics,
@@ -53,7 +54,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION] = AppState(settings=settings, engine=engine)
     app.wsgi_app = BodyGuard(  # type: ignore[method-assign]
-        app.wsgi_app, settings.read_timeout_s, settings.max_body_bytes
+        # The largest body any route takes: job uploads may be larger than other bodies.
+        app.wsgi_app,
+        settings.read_timeout_s,
+        max(settings.max_body_bytes, settings.max_upload_bytes),
     )
 
     # Request hooks run in this order: request id and timer, rate limit, API key, /metrics guard.
@@ -67,6 +71,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     app.register_blueprint(health.blueprint)
     app.register_blueprint(v1.blueprint)
+    jobs.install(app, settings)
     app.register_blueprint(compat_info.blueprint)  # LibreTranslate's, every route on it
     deepl_params.install(app, settings)
     app.register_blueprint(deepl_glossaries.blueprint)  # DeepL's blueprint, glossaries included

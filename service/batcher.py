@@ -31,6 +31,13 @@ Out = TypeVar("Out")
 client_gone: contextvars.ContextVar[Callable[[], bool] | None] = contextvars.ContextVar(
     "client_gone", default=None
 )
+# Work of a lower priority (a higher number) waits while work of a higher one is queued: job
+# runners set BACKGROUND for their thread, so live requests never queue behind a document.
+LIVE, BACKGROUND = 0, 1
+priority: contextvars.ContextVar[int] = contextvars.ContextVar("priority", default=LIVE)
+# A background batch is at most this share of max_batch_size: a live request that arrives while
+# one runs waits for a small batch, not a full one.
+BACKGROUND_BATCH_SHARE = 4
 # How often a waiting request checks whether its client is still there.
 POLL_S = 0.25
 # Right after a batch, its callers often come back with their next request (dashboards, clients
@@ -89,6 +96,7 @@ class _Item(Generic[Key, In, Out]):
     tokens: int
     deadline: float
     enqueued: float
+    priority: int = LIVE
     future: Future[Out] = field(default_factory=Future)
 
 
@@ -134,14 +142,16 @@ class DynamicBatcher(Generic[Key, In, Out]):
     ) -> list[Future[Out]]:
         """Queue all values of one request at once; 503 at once when the queue is full."""
         now = time.monotonic()
+        level = priority.get()
         items = [
-            _Item[Key, In, Out](v, key, t, deadline, now)
+            _Item[Key, In, Out](v, key, t, deadline, now, level)
             for v, t in zip(values, tokens, strict=True)
         ]
         with self._cond:
             if self._closed:
                 raise Unavailable(f"model {self.name} is being unloaded; retry", retry_after=1)
-            queued = len(self._queue)
+            # Background work queued does not count against a live request: it waits anyway.
+            queued = sum(1 for item in self._queue if item.priority <= level)
             # An empty queue takes any request, so one larger than max_queue is not refused forever.
             if queued and queued + len(items) > self._limits.max_queue:
                 self._observer.dropped(len(items), "overloaded")
@@ -256,14 +266,20 @@ class DynamicBatcher(Generic[Key, In, Out]):
         if not live:
             self._queue = []
             return []
-        oldest = live[0]
-        same = sorted((i for i in live if i.key == oldest.key), key=lambda i: i.tokens)
+        level = min(item.priority for item in live)
+        oldest = next(item for item in live if item.priority == level)
+        same = sorted(
+            (i for i in live if i.key == oldest.key and i.priority == level), key=lambda i: i.tokens
+        )
         # A window of the length-sorted items that holds the oldest one (so nothing starves),
         # grown towards shorter items first: they add no padding.
         low = high = same.index(oldest)
         longest = oldest.tokens
         limits = self._limits
-        while high - low + 1 < limits.max_batch_size:
+        most = limits.max_batch_size
+        if level > LIVE:
+            most = max(1, most // BACKGROUND_BATCH_SHARE)
+        while high - low + 1 < most:
             size = high - low + 2
             if low > 0 and max(longest, same[low - 1].tokens) * size <= limits.max_batch_tokens:
                 low -= 1

@@ -74,6 +74,7 @@ class Engine:
         self._scopes: dict[tuple[str, str, GenerationOptions], str] = {}
         self._preload_done = threading.Event()
         self._preload_errors: dict[str, str] = {}
+        self._converting: set[str] = set()
         self._warmed: set[str] = set()
 
     @property
@@ -198,6 +199,7 @@ class Engine:
             spec = self.profile.spec(name)
             try:
                 self._fetch_if_allowed(spec)
+                self._prepare(spec)
                 task = spec.tasks[0]
                 self.generate(spec, ["warm up"], self.options_for(spec, task), self.deadline())
                 self._warmed.add(name)
@@ -205,6 +207,17 @@ class Engine:
                 log.warning("preloading %s failed: %s", name, exc)
                 self._preload_errors[name] = str(exc)
         self._preload_done.set()
+
+    def _prepare(self, spec: ModelSpec) -> None:
+        """The runtime's work before a first load (CTranslate2 converts), at preload only."""
+        folder = self.cache.backend.locate(spec, self.settings.models_dir)
+        if folder is None:
+            return  # missing: readiness says so, with the command that fetches it
+        self._converting.add(spec.name)
+        try:
+            self.cache.backend.prepare(spec, folder)
+        finally:
+            self._converting.discard(spec.name)
 
     def _fetch_if_allowed(self, spec: ModelSpec) -> None:
         """With TARJOMAN_ALLOW_DOWNLOAD, fetch a missing hub model (preload thread only)."""
@@ -239,6 +252,7 @@ class Engine:
             frozenset(self._warmed),
             dict(self._preload_errors),
             done,
+            frozenset(self._converting),
         )
         return assess(self.profile, progress, lambda name: self._missing(self.profile.spec(name)))
 

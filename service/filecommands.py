@@ -27,6 +27,7 @@ from service.settings import Settings
 
 OUTPUT_KEY = {"translate": "text", "summarize": "summary"}
 INTERRUPTED = 130  # the shell's code for a run stopped by Ctrl-C
+JOB_OVER = 1_000_000  # bytes: past this, --url runs the file as a job on the server
 
 
 @dataclass
@@ -56,6 +57,13 @@ def add_file_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
         parser.add_argument("--batch-size", type=int, default=16, help="texts per request")
         parser.add_argument("--url", help="a Tarjoman server; default: run the engine in-process")
         parser.add_argument("--api-key", help="sent as Authorization: Bearer")
+        parser.add_argument(
+            "--job-over",
+            type=int,
+            default=JOB_OVER,
+            metavar="BYTES",
+            help="with --url, files larger than this go as one server-side job (POST /v1/jobs)",
+        )
         if task == "summarize":
             parser.add_argument("--mode", choices=["auto", "abstractive", "extractive"])
             parser.add_argument("--max-sentences", type=int)
@@ -172,6 +180,8 @@ def run_file(args: argparse.Namespace, settings: Settings, *, task: str) -> int:
     except JobFileError as exc:
         print(f"tarjoman: {exc}", file=sys.stderr)
         return 2
+    if args.url and args.file.stat().st_size > args.job_over:
+        return _as_job(args, task)
     if already:
         print(f"tarjoman: resuming: {already} of {len(records)} already in {args.output}")
     tally = Tally()
@@ -185,6 +195,37 @@ def run_file(args: argparse.Namespace, settings: Settings, *, task: str) -> int:
         return 1
     print(f"tarjoman: {tally.done} texts processed, {already} skipped, {tally.failed} failed")
     return 1 if tally.failed else 0
+
+
+def _as_job(args: argparse.Namespace, task: str) -> int:
+    """Send the whole file to the server's jobs API; the connection may drop, the job goes on."""
+    from service.jobclient import JobClient, run_job
+
+    in_format = args.format or guess_format(args.file)
+    if (args.output_format or guess_format(args.output)) != in_format:
+        print(
+            "tarjoman: a job's output has the input's format; name the output to match",
+            file=sys.stderr,
+        )
+        return 2
+    fields = {
+        "task": task,
+        "format": in_format,
+        **{k: str(v) for k, v in request_options(args).items()},
+    }
+    if in_format == "jsonl":
+        fields |= {"field": args.field, "output_field": args.output_field}
+    try:
+        return run_job(JobClient(args.url, args.api_key), args.file, args.output, fields)
+    except KeyboardInterrupt:
+        print(
+            "tarjoman: interrupted; the job goes on: run the same command to resume",
+            file=sys.stderr,
+        )
+        return INTERRUPTED
+    except ApiError as exc:
+        print(f"tarjoman: stopped: {exc}", file=sys.stderr)
+        return 1
 
 
 def _kept(args: argparse.Namespace) -> str:

@@ -10,6 +10,7 @@ from service.models.registry import Profile, Task
 
 LOADED = "loaded and warmed"
 LOADING = "loading"
+CONVERTING = "converting"  # CTranslate2 converts a model at preload before loading it
 ON_DISK = "on disk; loads on first use"
 
 
@@ -24,7 +25,7 @@ class ModelState:
     @property
     def loading(self) -> bool:
         """Still preloading: ready within seconds, usually."""
-        return not self.ready and self.reason == LOADING
+        return not self.ready and self.reason in (LOADING, CONVERTING)
 
     def to_json(self) -> dict[str, Any]:
         """As /readyz shows it."""
@@ -45,7 +46,7 @@ class TaskState:
     @property
     def loading(self) -> bool:
         """Its model is still preloading."""
-        return not self.ready and self.reason == LOADING
+        return not self.ready and self.reason in (LOADING, CONVERTING)
 
     def to_json(self) -> dict[str, Any]:
         """As /readyz shows it."""
@@ -81,6 +82,7 @@ class PreloadProgress:
     warmed: frozenset[str]
     errors: Mapping[str, str]
     done: bool
+    converting: frozenset[str] = frozenset()
 
 
 def assess(
@@ -97,7 +99,7 @@ def assess(
         elif name in progress.errors:
             models[name] = ModelState(False, progress.errors[name])
         else:
-            models[name] = ModelState(False, LOADING)
+            models[name] = ModelState(False, CONVERTING if name in progress.converting else LOADING)
     # Missing weights leave the rest serving, but with nothing warm there is no service.
     states: Iterable[ModelState] = models.values()
     ready = (

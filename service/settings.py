@@ -186,6 +186,36 @@ class Settings(BaseSettings):
     metrics_token: SecretStr | None = Field(
         None, description="Bearer token /metrics requires; unset: /metrics is open."
     )
+    jobs_url: str = Field(
+        "",
+        description="Where jobs queue: empty runs them inside the service (threads, SQLite index "
+        "in TARJOMAN_JOBS_DIR); `redis://host:port/0` queues them in Redis for `tarjoman worker`.",
+    )
+    jobs_dir: Path = Field(
+        PROJECT_ROOT / "jobs",
+        description="Job index, uploads and results (shared by API and workers in Redis mode).",
+    )
+    job_threads: int = Field(
+        1, ge=0, description="Threads running jobs inside each service process; 0: none here."
+    )
+    job_ttl: PositiveInt = Field(
+        86400, description="Seconds a finished job and its result are kept before deletion."
+    )
+    job_lease_s: PositiveInt = Field(
+        30,
+        description="Seconds without a heartbeat after which a running job counts as abandoned "
+        "and is resumed by another thread, process or worker.",
+    )
+    max_upload_bytes: PositiveInt = Field(
+        50_000_000, description="Largest job upload (file or JSON texts); 413 past it."
+    )
+    max_jobs_per_key: PositiveInt = Field(
+        4,
+        description="Queued or running jobs per API key (or per server with no keys); 429 past it.",
+    )
+    max_job_bytes_per_key: PositiveInt = Field(
+        500_000_000, description="Bytes of uploads and results stored per API key; 413 past it."
+    )
 
     data_dir: Path = Field(
         PROJECT_ROOT / "data",
@@ -225,6 +255,14 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+    @field_validator("jobs_url")
+    @classmethod
+    def _jobs_url(cls, value: str) -> str:
+        """Empty (embedded) or a Redis URL."""
+        if value.strip() and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("not a Redis URL like `redis://localhost:6379/0` (or empty)")
+        return value.strip()
 
     @field_validator("cache_url")
     @classmethod

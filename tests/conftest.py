@@ -60,6 +60,7 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
             "preload": [],
             "max_new_tokens": 8,
             "torch_threads": 1,
+            "jobs_dir": tmp_path / "jobs",
             "data_dir": tmp_path / "data",
         }
         values.update(overrides)

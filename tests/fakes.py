@@ -115,6 +115,9 @@ class FakeBackend:
         folder = spec.folder(models_dir)
         return folder if folder is not None and checkpoint.is_complete(folder) else None
 
+    def prepare(self, spec: ModelSpec, folder: Path) -> None:
+        """Nothing to prepare."""
+
     def hub_files(self, spec: ModelSpec, files: Iterable[str]) -> list[str]:
         """As the torch runtime picks them."""
         return checkpoint.pick_files(files)

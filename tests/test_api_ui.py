@@ -58,7 +58,11 @@ def test_the_page_fits_a_phone_and_reads_input_in_its_own_direction(client: Flas
 
 def test_the_assets_are_served(client: FlaskClient) -> None:
     _, controls = parse(client)
-    assert sorted(controls.assets) == ["/static/tarjoman.css", "/static/tarjoman.js"]
+    assert sorted(controls.assets) == [
+        "/static/documents.js",
+        "/static/tarjoman.css",
+        "/static/tarjoman.js",
+    ]
     for asset in controls.assets:
         response = client.get(asset)
         assert response.status_code == 200, asset

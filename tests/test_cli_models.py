@@ -77,6 +77,8 @@ def env(hub: tuple[Hub, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
     monkeypatch.setenv("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     monkeypatch.setenv("TARJOMAN_MODELS_DIR", str(models))
+    # Downloading is what these tests are about; the one that checks conversion says so.
+    monkeypatch.setenv("TARJOMAN_RUNTIME", "torch")
     monkeypatch.delenv("HF_TOKEN", raising=False)
     # The user-agent telemetry would ask the real hub for its agent registry.
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_DISABLE_TELEMETRY", True)
@@ -89,9 +91,13 @@ def snapshot(models: Path, repo: str, commit: str) -> Path:
 
 
 def test_downloads_only_the_needed_files_at_the_pinned_revision(
-    hub: tuple[Hub, str], env: Path, capsys: pytest.CaptureFixture[str]
+    hub: tuple[Hub, str],
+    env: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     stub, _ = hub
+    monkeypatch.delenv("TARJOMAN_RUNTIME")  # the profile's own: CTranslate2, which converts
     assert main(["models", "download", "--profile", "default"]) == 0
     assert M2M.revision is not None
     folder = snapshot(env, "facebook/m2m100_418M", M2M.revision)
@@ -102,6 +108,10 @@ def test_downloads_only_the_needed_files_at_the_pinned_revision(
         M2M.revision
     ]["config.json"]
     assert TORCH.locate(M2M, env) == folder
+    # The default profile runs CTranslate2: download converted it beside the snapshots.
+    from service.models.ct2_convert import find_converted
+
+    assert find_converted(folder, M2M.quantization) is not None
 
     capsys.readouterr()
     assert main(["models", "list", "--profile", "default", "--check"]) == 0

@@ -74,6 +74,10 @@ class Backend(Protocol):
         """Load `spec` from `folder` (as `locate` returned it)."""
         ...
 
+    def prepare(self, spec: ModelSpec, folder: Path) -> None:
+        """Make `spec` loadable from `folder` (CTranslate2 converts); never at request time."""
+        ...
+
     def hub_files(self, spec: ModelSpec, files: Iterable[str]) -> list[str]:
         """Which files of a hub repository listing this runtime needs to load `spec`."""
         ...

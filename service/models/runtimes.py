@@ -20,6 +20,7 @@ from service.settings import SettingsError
 
 RUNTIMES: dict[str, str] = {
     "torch": "service.models.torch_runtime",
+    "ctranslate2": "service.models.ct2_runtime",
 }
 
 
@@ -102,6 +103,10 @@ class Runtimes:
     def load(self, spec: ModelSpec, folder: Path) -> LoadedModel:
         """Loaded by the model's runtime."""
         return self.backend(spec.runtime).load(spec, folder)
+
+    def prepare(self, spec: ModelSpec, folder: Path) -> None:
+        """The model's runtime makes it loadable (CTranslate2 converts once)."""
+        self.backend(spec.runtime).prepare(spec, folder)
 
     def hub_files(self, spec: ModelSpec, files: Iterable[str]) -> list[str]:
         """The files the model's runtime needs from the hub."""

@@ -164,8 +164,9 @@ class TorchModel:
         eos = self.tokenizer.eos_id
         if eos in row:
             return row.index(eos) + 1, True
-        pad = self.tokenizer.pad_id
-        return sum(1 for t in row if t != pad), False
+        # A row without an end ran to the batch's longest: no padding in it (only finished rows
+        # are padded), and a pad the model itself generated (mT5's pad is id 0) still counts.
+        return len(row), False
 
 
 class TorchBackend:
@@ -224,6 +225,9 @@ class TorchBackend:
     def estimate_bytes(self, spec: ModelSpec, folder: Path) -> int:
         """The weight files' size: what loading takes at its peak, int8 being made from fp32."""
         return checkpoint.weight_bytes(folder)
+
+    def prepare(self, spec: ModelSpec, folder: Path) -> None:
+        """Nothing to do: transformers loads the Hugging Face folder as it is."""
 
     def hub_files(self, spec: ModelSpec, files: Iterable[str]) -> list[str]:
         """Config, tokenizer and one weight format."""

@@ -32,6 +32,7 @@ def server(test_models_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     log = tmp_path_factory.mktemp("hostile") / "server.log"
     # Four new tokens a segment: the long cases translate hundreds of segments per route.
     env = {"TARJOMAN_READ_TIMEOUT_S": str(SILENCE_S), "TARJOMAN_MAX_NEW_TOKENS": "4"}
+    env["TARJOMAN_MAX_UPLOAD_BYTES"] = "2000000"  # /v1/jobs: the same limit as other bodies
     process, started = start_server(test_models_dir, log, env)
     yield started
     stop_server(process)
@@ -158,7 +159,9 @@ def test_a_chunked_body_over_the_limit(server: Server, routes: list[Route]) -> N
         )
         _check(response, route.path)
         assert response.status_code in (400, 413), route.path  # 400: LibreTranslate's status
-        assert "TARJOMAN_MAX_BODY_BYTES" in response.text
+        # /v1/jobs takes bodies up to its own limit, TARJOMAN_MAX_UPLOAD_BYTES.
+        setting = "UPLOAD" if route.path == "/v1/jobs" else "BODY"
+        assert f"TARJOMAN_MAX_{setting}_BYTES" in response.text
         _record("chunked-over-limit", route.path, response.status_code)
 
 

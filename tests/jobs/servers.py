@@ -1,0 +1,136 @@
+"""Real processes for job tests: gunicorn in its own process group, redis-server, workers."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from service.settings import PROJECT_ROOT
+from tests.integration.conftest import free_port
+
+
+def tiny_env(models_dir: Path, jobs_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a tiny-profile process with its jobs in `jobs_dir`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TARJOMAN_")}
+    env.update(
+        TARJOMAN_PROFILE="tiny",
+        TARJOMAN_MODELS_DIR=str(models_dir),
+        TARJOMAN_MAX_NEW_TOKENS="16",
+        TARJOMAN_TORCH_THREADS="1",
+        TARJOMAN_THREADS="128",
+        TARJOMAN_MAX_BATCH_SIZE="64",  # background batches of 16: the tiny models go faster
+        TARJOMAN_JOBS_DIR=str(jobs_dir),
+        TARJOMAN_JOB_LEASE_S="2",
+        TARJOMAN_LOG_LEVEL="WARNING",
+        TARJOMAN_PRELOAD="tiny-marian-en-fa",  # the one model these jobs use: a faster start
+    )
+    env.update(extra)
+    return env
+
+
+def start(argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """Start a process in its own group (so a SIGKILL reaches all of it), logging to `log`."""
+    with log.open("ab") as handle:
+        return subprocess.Popen(
+            argv,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def start_gunicorn(
+    env: dict[str, str], log: Path, timeout: float = 120
+) -> tuple[subprocess.Popen[bytes], str]:
+    """gunicorn on a free loopback port, ready (/readyz 200)."""
+    port = free_port()
+    env = {**env, "HOST": "127.0.0.1", "PORT": str(port)}
+    process = start([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"], env, log)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited early:\n{log.read_text(errors='replace')}")
+        try:
+            if requests.get(url + "/readyz", timeout=2).status_code == 200:
+                return process, url
+        except (requests.ConnectionError, requests.Timeout):
+            pass
+        time.sleep(0.2)
+    kill(process)
+    raise RuntimeError(f"gunicorn was not ready in {timeout}s:\n{log.read_text(errors='replace')}")
+
+
+def kill(process: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
+    """Signal the process's whole group and reap it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def start_redis(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """A real redis-server on a free loopback port, no persistence; skip when absent."""
+    import pytest
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    port = free_port()
+    argv = [
+        binary,
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        str(folder),
+    ]
+    process = start(argv, dict(os.environ), folder / "redis.log")
+    url = f"redis://127.0.0.1:{port}/0"
+    import redis
+
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            redis.Redis.from_url(url).ping()
+            return process, url
+        except redis.ConnectionError:
+            time.sleep(0.1)
+    kill(process)
+    raise RuntimeError("redis-server did not start")
+
+
+def wait_job(url: str, job_id: str, until: Any, timeout: float = 120) -> dict[str, Any]:
+    """Poll GET /v1/jobs/{id} until `until(body)` is true."""
+    deadline = time.monotonic() + timeout
+    body: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        try:
+            body = requests.get(f"{url}/v1/jobs/{job_id}", timeout=10).json()
+        except (requests.ConnectionError, requests.Timeout):
+            body = {}
+        if until(body):
+            return body
+        if body.get("state") == "failed":
+            raise AssertionError(f"job failed: {body}")
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} never got there: {body}")
