@@ -160,11 +160,13 @@ class GenerationCodec:
     def encode(self, value: Generation) -> bytes:
         """JSON bytes."""
         fields = [value.text, value.tokens, value.hit_limit, list(value.alternatives)]
-        return json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode()
+        # surrogatepass: a lone surrogate in a text (valid JSON) must not fail the cache.
+        encoded = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+        return encoded.encode("utf-8", "surrogatepass")
 
     def decode(self, data: bytes) -> Generation:
         """The Generation; ValueError when the bytes are not one."""
-        text, tokens, hit_limit, alternatives = json.loads(data)
+        text, tokens, hit_limit, alternatives = json.loads(data.decode("utf-8", "surrogatepass"))
         return Generation(str(text), int(tokens), bool(hit_limit), tuple(map(str, alternatives)))
 
 
