@@ -39,9 +39,14 @@ COPY --from=build /app /app
 COPY --from=models --chown=tarjoman:tarjoman /models /models
 # Offline at run time: the service never fetches weights unless TARJOMAN_ALLOW_DOWNLOAD=1.
 ENV PATH=/app/.venv/bin:$PATH PYTHONUNBUFFERED=1 \
-    TARJOMAN_PROFILE=${PROFILE} TARJOMAN_MODELS_DIR=/models TARJOMAN_DATA_DIR=/data \
-    HF_HUB_OFFLINE=1 HF_HUB_DISABLE_TELEMETRY=1
-VOLUME ["/models", "/data"]
+    TARJOMAN_PROFILE=${PROFILE} TARJOMAN_MODELS_DIR=/models TARJOMAN_JOBS_DIR=/jobs \
+    TARJOMAN_DATA_DIR=/data HF_HUB_OFFLINE=1 HF_HUB_DISABLE_TELEMETRY=1
+# Jobs' index, uploads and results: writable by the service, a volume (shared by workers).
+RUN mkdir -p /jobs && chown tarjoman:tarjoman /jobs
+VOLUME ["/models"]
+VOLUME ["/jobs"]
+# DeepL glossaries and usage, LibreTranslate's translated files (made writable above).
+VOLUME ["/data"]
 USER tarjoman
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \

@@ -76,3 +76,13 @@ def worker_exit(server: object, worker: object) -> None:
     state = getattr(app, "extensions", {}).get("tarjoman")
     if state is not None:
         state.engine.close()
+
+
+def pre_request(worker: object, req: object) -> None:
+    """Close after a body announced over the limit: it is refused unread, and gunicorn resets a
+    connection whose unread body is over 64 KiB, so a kept-alive client would lose its next
+    request."""
+    headers = getattr(req, "headers", [])
+    length = next((value for name, value in headers if name == "CONTENT-LENGTH"), "")
+    if length.isdigit() and int(length) > _settings.max_body_bytes:
+        req.must_close = True  # type: ignore[attr-defined]

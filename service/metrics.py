@@ -26,6 +26,10 @@ class Metrics:
     """The service's metric objects in their own registry (gunicorn: one file set per worker)."""
 
     def __init__(self) -> None:
+        if os.environ.get(MULTIPROC_ENV):
+            from service import metricfiles
+
+            metricfiles.install()  # before the first metric: a full disk must not crash a worker
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
         self.requests = Counter(

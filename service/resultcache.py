@@ -160,9 +160,9 @@ class GenerationCodec:
     def encode(self, value: Generation) -> bytes:
         """JSON bytes."""
         fields = [value.text, value.tokens, value.hit_limit, list(value.alternatives)]
-        # surrogatepass: a lone surrogate the model echoed must not fail the whole batch.
-        text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
-        return text.encode("utf-8", "surrogatepass")
+        # surrogatepass: a lone surrogate in a text (valid JSON) must not fail the cache.
+        encoded = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+        return encoded.encode("utf-8", "surrogatepass")
 
     def decode(self, data: bytes) -> Generation:
         """The Generation; ValueError when the bytes are not one."""

@@ -90,7 +90,8 @@ def test_runtime_is_offline_and_keeps_models_in_a_volume() -> None:
     env = " ".join(rest for keyword, rest in runtime if keyword == "ENV")
     assert "HF_HUB_OFFLINE=1" in env
     assert "TARJOMAN_MODELS_DIR=/models" in env
-    assert ("VOLUME", '["/models", "/data"]') in runtime  # weights; glossaries and usage
+    assert ("VOLUME", '["/models"]') in runtime
+    assert ("VOLUME", '["/data"]') in runtime  # DeepL glossaries and usage, translated files
     assert runtime[-1] == ("CMD", '["tarjoman", "serve"]')
 
 

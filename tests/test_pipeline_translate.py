@@ -255,3 +255,10 @@ def test_glossary_terms_inside_inline_tags_are_found(
     )
     assert result.text == "<p>News from <b>Kuwait</b>.</p>"
     assert result.terms_applied == ("Kuwait",)
+
+
+def test_a_lone_surrogate_round_trips_through_the_result_cache(identity_engine: Engine) -> None:
+    text = "hello \ud800 world."
+    for _ in range(2):  # computed, then answered from the cache
+        [result] = translate(identity_engine, [text], "en")
+        assert result.text == text

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from service.app import create_app
 from service.engine import Engine
 from service.models.backend import GenerationOptions
 from service.models.registry import load_profile
@@ -126,3 +127,21 @@ def test_short_sources_are_not_judged_on_length(
     engine = capped_engine(make_settings, 10**6, transform=lambda text, _: reply)
     [result] = translate(engine, ["سلام."], "fa")
     assert result.suspect is None
+
+
+def test_the_reply_and_metrics_say_truncated(
+    make_settings: Callable[..., Settings], test_models_dir: Path
+) -> None:
+    engine = capped_engine(make_settings, max_tokens=6)
+    client = create_app(engine.settings, engine=engine).test_client()
+    sentence = " ".join(WORDS[i % 8] for i in range(60)) + "."
+    reply = client.post("/v1/translate", json={"text": [sentence, "سلام."], "source": "fa"})
+    assert reply.status_code == 200
+    long, short = reply.get_json()["results"]
+    assert (long["truncated"], long["suspect"]) == (True, None)
+    assert (short["truncated"], short["suspect"]) == (False, None)
+    metrics = client.get("/metrics").get_data(as_text=True)
+    assert (
+        'tarjoman_translation_suspect_total{model="tiny-marian-fa-en",outcome="flagged",'
+        'reason="limit"} 1.0'
+    ) in metrics

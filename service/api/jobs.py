@@ -42,6 +42,13 @@ def _queue_down(error: RedisError) -> Response:
     )
 
 
+@blueprint.errorhandler(OSError)
+def _storage_failed(error: OSError) -> Response:
+    """The jobs folder cannot be written or read (not writable, full): the operator's to fix."""
+    message = f"the job storage (TARJOMAN_JOBS_DIR) failed: {error.strerror or error}"
+    return error_response(Unavailable(message, retry_after=30))
+
+
 EXTENSION = "tarjoman.jobs"
 ANONYMOUS = "anonymous"  # every caller, when the server has no API keys
 JOB_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 429, 503)

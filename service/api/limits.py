@@ -12,6 +12,8 @@ from service.api.auth import KeyRing, client_key_id
 from service.api.payload import request_chars
 from service.settings import Settings
 
+REDIS_TIMEOUTS: dict[str, str | int] = {"socket_connect_timeout": 1, "socket_timeout": 1}
+
 
 def _exempt() -> bool:
     """Everything but the public endpoints (service/api/access.py) and CORS preflights counts."""
@@ -74,6 +76,10 @@ def install(app: Flask, settings: Settings, ring: KeyRing) -> Limiter | None:
         strategy="sliding-window-counter",
         headers_enabled=True,
         key_prefix="tarjoman",
-        # A storage outage must not take the API down with it; the limiter logs it.
+        # Fail open, to per-process limits: when the storage (redis) is unreachable, each worker
+        # counts in memory and retries the storage with backoff; an outage never fails a request.
         swallow_errors=True,
+        in_memory_fallback_enabled=True,
+        # An unreachable redis host must cost a request a second at most, not a TCP timeout.
+        storage_options=REDIS_TIMEOUTS if settings.rate_limit_storage.startswith("redis") else {},
     )

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from service.errors import ModelNotReady
+from service.errors import ModelNotReady, TarjomanError
 from service.metrics import Metrics
 from service.models.backend import Backend, LoadedModel
 from service.models.registry import ModelSpec
@@ -118,7 +118,7 @@ class ModelCache:
                 # Make room before loading, by the backend's estimate, to bound peak memory.
                 self._shrink(extra=self._backend.estimate_bytes(spec, folder))
             started = time.perf_counter()
-            model = self._backend.load(spec, folder)
+            model = self._load_files(spec, folder)
             entry = CacheEntry(model, time.perf_counter() - started, time.time())
         except BaseException as exc:
             with self._lock:
@@ -132,6 +132,20 @@ class ModelCache:
             self._shrink(keep=spec.name)
             self._metrics.cache_bytes.set(self._bytes())
         pending.set_result(entry)
+
+    def _load_files(self, spec: ModelSpec, folder: Path) -> LoadedModel:
+        """The backend's load; files that are there but do not load are 503 naming the model."""
+        try:
+            return self._backend.load(spec, folder)
+        except TarjomanError:
+            raise
+        except Exception as exc:  # damaged or half-copied files: the library's error is logged
+            log.exception("loading %s from %s failed", spec.name, folder)
+            raise ModelNotReady(
+                f"{spec.name} failed to load from {folder}; its files may be damaged "
+                "(the server log has the error)",
+                retry_after=60,
+            ) from exc
 
     def _bytes(self) -> int:
         return sum(entry.model.nbytes for entry in self._entries.values())

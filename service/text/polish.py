@@ -109,6 +109,8 @@ def joiner(left: str, right: str, following: str = "") -> str | None:
         return _comparative(last, right, following)
     if silent_he(left) and right in words.AFTER_SILENT_HE:
         return ZWNJ
+    if right in words.AGENT_SUFFIXES and len(last) >= 2:
+        return ZWNJ
     return None
 
 

@@ -81,11 +81,50 @@ REAL_WORDS = _set(
     """
 )
 
-# Compounds written as one word or with a half-space: the weekdays.
+# Verbal-noun and agent suffixes that never stand alone (`سرمایه گذاری`, `نشان دهنده`); `بخش`,
+# `خواه`, `بینی` are left out: they are also words of their own (part, whether, nose).
+AGENT_SUFFIXES = _set(
+    """
+    گذاری گذار گذاران ریزی سازی گیری دهنده دهندگان کننده کنندگان آوری اندازی آمیز انگیز
+    ناپذیر پذیر پذیری
+    """
+)
+
+
+def _pairs(text: str, glue: str) -> dict[tuple[str, str], str]:
+    pairs = {}
+    for line in text.strip().splitlines():
+        left, *rights = line.split()
+        pairs.update({(left, right): glue for right in rights})
+    return pairs
+
+
+# Compounds written as one word or with a half-space: the weekdays, and news words whose parts
+# are words of their own (so no suffix rule can join them).
 COMPOUNDS = {
-    ("یک", "شنبه"): "",
-    ("دو", "شنبه"): "",
-    ("سه", "شنبه"): "\u200c",
-    ("چهار", "شنبه"): "",
-    ("پنج", "شنبه"): "\u200c",
+    **_pairs("یک شنبه\nدو شنبه\nچهار شنبه", ""),
+    **_pairs(
+        """
+        سه شنبه
+        پنج شنبه
+        بین المللی
+        فوق العاده
+        همه پرسی
+        پیش بینی بینی‌ها
+        جمهوری خواه خواهان خواهی
+        نخست وزیر وزیری
+        زمین لرزه
+        پس لرزه
+        بن بست
+        دانش آموز آموزان
+        محافظه کار کاران کارانه
+        آتش سوزی بس
+        خبر نگار نگاران
+        روزنامه نگار نگاران
+        تحلیل گر گران
+        دروازه بان
+        اصلاح طلب طلبان
+        """,
+        "\u200c",
+    ),
 }

@@ -241,3 +241,14 @@ def test_an_unreachable_redis_queue_is_503_not_500(jobs_app: Callable[..., Flask
     assert response.status_code == 503
     assert "Redis" in response.get_json()["error"]["message"]
     assert client.get("/v1/jobs").status_code == 503
+
+
+def test_an_unwritable_jobs_folder_is_503_naming_the_setting(
+    jobs_app: Callable[..., Flask], tmp_path: Any
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the jobs folder should be")
+    client = jobs_app(jobs_dir=blocker / "jobs").test_client()
+    response = client.post("/v1/jobs", json={"text": "Hello."})
+    assert response.status_code == 503
+    assert "TARJOMAN_JOBS_DIR" in response.get_json()["error"]["message"]

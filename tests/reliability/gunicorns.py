@@ -1,0 +1,126 @@
+"""Real gunicorn servers for the fault tests: start with an app and settings, find the workers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import requests
+
+from service.settings import PROJECT_ROOT
+from tests.integration.conftest import Server, free_port, stop_server
+from tests.polling import wait_until
+
+FAULT_APP = "tests.reliability.faultapp:create_app()"
+T = TypeVar("T")
+
+
+@dataclass
+class Running:
+    """A started gunicorn master and its server."""
+
+    process: subprocess.Popen[bytes]
+    server: Server
+
+    @property
+    def url(self) -> str:
+        """The base URL."""
+        return self.server.url
+
+    def workers(self) -> list[int]:
+        """The pids of the master's live worker processes."""
+        return children(self.process.pid)
+
+
+def children(pid: int) -> list[int]:
+    """The pids of the processes whose parent is `pid` (zombies left out)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # the process ended while we looked
+        # The command name is in parentheses and may hold spaces; the fields after it are fixed.
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def wait_for(what: str, probe: Callable[[], T | None], timeout: float = 60) -> T:
+    """Poll `probe` (through tests.polling) until it returns something true, and return that."""
+    seen: list[T | None] = [None]
+
+    def holds() -> bool:
+        seen[0] = probe()
+        return bool(seen[0])
+
+    wait_until(holds, what, timeout)
+    assert seen[0] is not None
+    return seen[0]
+
+
+def status_of(url: str, timeout: float = 5) -> int | None:
+    """The status of GET `url`, or None when the server does not answer."""
+    try:
+        return requests.get(url, timeout=timeout).status_code
+    except (requests.ConnectionError, requests.Timeout):
+        return None
+
+
+@contextmanager
+def gunicorn(
+    models_dir: Path,
+    log: Path,
+    env: dict[str, str] | None = None,
+    app: str | None = None,
+    timeout: float = 90,
+) -> Iterator[Running]:
+    """gunicorn with gunicorn.conf.py (and `app` in place of the service's), ready; then stopped."""
+    port = free_port()
+    full = {k: v for k, v in os.environ.items() if not k.startswith("TARJOMAN_")}
+    full.pop("PROMETHEUS_MULTIPROC_DIR", None)  # a private folder per server unless env says
+    full.update(
+        HOST="127.0.0.1",
+        PORT=str(port),
+        TARJOMAN_PROFILE="tiny",
+        TARJOMAN_MODELS_DIR=str(models_dir),
+        TARJOMAN_MAX_NEW_TOKENS="16",
+        TARJOMAN_TORCH_THREADS="1",
+        TARJOMAN_THREADS="16",
+        TARJOMAN_MAX_BATCH_SIZE="8",  # threads must be at least twice the batch size
+    )
+    full.update(env or {})
+    command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"]
+    with log.open("wb") as handle:
+        process = subprocess.Popen(
+            command + ([app] if app else []),
+            cwd=PROJECT_ROOT,
+            env=full,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
+    running = Running(process, Server(f"http://127.0.0.1:{port}", log))
+    try:
+
+        def ready() -> bool:
+            if process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited early:\n{running.server.log_text()}")
+            return status_of(running.url + "/readyz", timeout=2) == 200
+
+        try:
+            wait_for("gunicorn to be ready", ready, timeout)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; its log:\n{running.server.log_text()[-4000:]}") from None
+        yield running
+    finally:
+        if process.poll() is None:
+            stop_server(process)
