@@ -81,6 +81,7 @@ def test_no_file_is_a_missing_parameter(client: FlaskClient) -> None:
 
 def test_downloads_refuse_odd_names_and_unknown_files(client: FlaskClient) -> None:
     assert client.get("/download_file/..%2Fdeepl.sqlite3").status_code in (400, 404)
+    assert client.get("/download_file/%00").get_json() == {"error": "Invalid filename"}
     odd = client.get("/download_file/.hidden")
     assert odd.status_code == 400
     assert odd.get_json() == {"error": "Invalid filename"}

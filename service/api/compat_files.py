@@ -109,9 +109,11 @@ _TYPES = {
 @documented(errors=(400, 404), error_model=CompatError, tags=TAGS)
 def download_file_view(filename: str) -> Response:
     """A translated file, named as it was sent; the random name in the URL is the only key."""
+    if filename != secure_filename(filename):  # first: a NUL or `..` never reaches the disk
+        raise BadRequest("Invalid filename")
     folder = files_dir().resolve()
     path = (folder / filename).resolve()
-    if path.parent != folder or filename != secure_filename(filename):
+    if path.parent != folder:
         raise BadRequest("Invalid filename")
     if not path.is_file():
         raise errors.NotFound("the file is not here: it was never made, or it has expired")
