@@ -34,6 +34,16 @@ class Generation:
     hit_limit: bool = False  # stopped at the new-token limit without an end of sentence
     alternatives: tuple[str, ...] = ()  # the n-best, distinct, best first (text among them)
 
+    @classmethod
+    def of(cls, hypotheses: Sequence[str], tokens: int, finished: bool, limit: int) -> Generation:
+        """The result of one segment from its decoded hypotheses, best first (every runtime)."""
+        return cls(
+            text=hypotheses[0],
+            tokens=tokens,
+            hit_limit=not finished and tokens >= limit,
+            alternatives=tuple(dict.fromkeys(hypotheses)) if len(hypotheses) > 1 else (),
+        )
+
 
 class SourceTooLong(ValueError):
     """A segment is over the model's source limit; the chunker must split it first."""

@@ -106,15 +106,9 @@ class Ct2Model:
 
     def _generation(self, rows: Sequence[Sequence[int]], limit: int) -> Generation:
         """New tokens as torch counts them: the language token and the end of sentence included."""
-        decoded = self.tokenizer.decode(rows)
         best = rows[0]
         finished = bool(best) and best[-1] == self.tokenizer.eos_id
-        return Generation(
-            text=decoded[0],
-            tokens=len(best),
-            hit_limit=not finished and len(best) >= limit,
-            alternatives=tuple(dict.fromkeys(decoded)) if len(rows) > 1 else (),
-        )
+        return Generation.of(self.tokenizer.decode(rows), len(best), finished, limit)
 
 
 class Ct2Backend:

@@ -146,17 +146,8 @@ class TorchModel:
         n = options.num_alternatives
         results = []
         for i in range(len(texts)):
-            best = rows[i * n]
-            tokens, finished = self._length(best)
-            texts_of = list(dict.fromkeys(t for t in decoded[i * n : (i + 1) * n]))
-            results.append(
-                Generation(
-                    text=decoded[i * n],
-                    tokens=tokens,
-                    hit_limit=not finished and tokens >= max_new,
-                    alternatives=tuple(texts_of) if n > 1 else (),
-                )
-            )
+            tokens, finished = self._length(rows[i * n])
+            results.append(Generation.of(decoded[i * n : (i + 1) * n], tokens, finished, max_new))
         return results
 
     def _length(self, row: Sequence[int]) -> tuple[int, bool]:
