@@ -477,6 +477,9 @@ def service_env(
         "TARJOMAN_MAX_BATCH_SIZE": "32",
         "TARJOMAN_MAX_WAIT_MS": str(args.max_wait_ms),
         "TARJOMAN_LOG_LEVEL": "WARNING",
+        # Every phase sends sentences an earlier phase sent: with the result cache on, the
+        # later phases would measure cache hits, not the runtime.
+        "TARJOMAN_CACHE": "false",
         # Naive runs queue 32 sentences behind batches of one: no 504s on a busy machine.
         "TARJOMAN_REQUEST_TIMEOUT_S": "900",
     }
