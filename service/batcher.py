@@ -38,6 +38,9 @@ priority: contextvars.ContextVar[int] = contextvars.ContextVar("priority", defau
 # A background batch is at most this share of max_batch_size: a live request that arrives while
 # one runs waits for a small batch, not a full one.
 BACKGROUND_BATCH_SHARE = 4
+# ...and gets one such batch after this many live batches in a row while it waits, so a steady
+# stream of live requests (one client in a loop is enough) cannot stall a job for good.
+BACKGROUND_TURN_EVERY = 4
 # How often a waiting request checks whether its client is still there.
 POLL_S = 0.25
 # Right after a batch, its callers often come back with their next request (dashboards, clients
@@ -123,6 +126,7 @@ class DynamicBatcher(Generic[Key, In, Out]):
         self._last_size = 0
         self._last_compute = 0.0
         self._queued_at_done = 0  # items already waiting when it ended (not returning callers)
+        self._live_streak = 0  # live batches taken in a row while background work waited
         self._thread = threading.Thread(target=self._work, name=f"batcher-{name}", daemon=True)
         self._thread.start()
 
@@ -266,7 +270,7 @@ class DynamicBatcher(Generic[Key, In, Out]):
         if not live:
             self._queue = []
             return []
-        level = min(item.priority for item in live)
+        level = self._turn(live)
         oldest = next(item for item in live if item.priority == level)
         same = sorted(
             (i for i in live if i.key == oldest.key and i.priority == level), key=lambda i: i.tokens
@@ -295,6 +299,19 @@ class DynamicBatcher(Generic[Key, In, Out]):
         taken = set(map(id, chosen))
         self._queue = [i for i in live if id(i) not in taken]
         return [item for item in chosen if item.future.set_running_or_notify_cancel()]
+
+    def _turn(self, queued: list[_Item[Key, In, Out]]) -> int:
+        """The priority whose batch runs next: live first, background every few live batches."""
+        level = min(item.priority for item in queued)
+        waiting = [item.priority for item in queued if item.priority > level]
+        if not waiting:
+            self._live_streak = 0
+            return level
+        if self._live_streak >= BACKGROUND_TURN_EVERY:
+            self._live_streak = 0
+            return min(waiting)
+        self._live_streak += 1
+        return level
 
     def _execute(self, batch: list[_Item[Key, In, Out]]) -> None:
         """Run one batch and resolve each future with its own output."""

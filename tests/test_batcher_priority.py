@@ -7,7 +7,13 @@ from concurrent.futures import Future
 
 import pytest
 
-from service.batcher import BACKGROUND, BatchLimits, DynamicBatcher, priority
+from service.batcher import (
+    BACKGROUND,
+    BACKGROUND_TURN_EVERY,
+    BatchLimits,
+    DynamicBatcher,
+    priority,
+)
 from service.errors import Overloaded
 from tests.test_batcher import Item, Recorder
 
@@ -58,3 +64,25 @@ def test_background_work_does_not_make_live_requests_overloaded() -> None:
     finally:
         recorder.gate.set()
         batcher.close()
+
+
+def test_a_steady_stream_of_live_work_does_not_stall_a_job() -> None:
+    recorder = Recorder()
+    batcher = DynamicBatcher[str, Item, str](
+        "m", recorder, BatchLimits(max_batch_size=2, max_wait_s=0)
+    )
+    try:
+        recorder.hold()
+        _submit(batcher, ["job-0"], BACKGROUND)  # running, held at the gate
+        assert recorder.started.wait(5)
+        background = _submit(batcher, ["job-1", "job-2"], BACKGROUND)
+        live = _submit(batcher, [f"live-{n}" for n in range(40)], 0)  # 20 live batches queued
+        recorder.gate.set()
+        batcher.wait(live + background, time.monotonic() + 30)
+    finally:
+        recorder.gate.set()
+        batcher.close()
+    kinds = [texts[0][0].split("-")[0] for _, texts in recorder.batches]
+    # The job's next batch runs after a few live batches, not after all twenty of them.
+    assert kinds[1 : BACKGROUND_TURN_EVERY + 1] == ["live"] * BACKGROUND_TURN_EVERY
+    assert kinds[BACKGROUND_TURN_EVERY + 1] == "job"
