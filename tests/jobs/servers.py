@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -81,42 +80,6 @@ def kill(process: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
-
-
-def start_redis(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """A real redis-server on a free loopback port, no persistence; skip when absent."""
-    import pytest
-
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed (apt-get install redis-server)")
-    port = free_port()
-    argv = [
-        binary,
-        "--port",
-        str(port),
-        "--bind",
-        "127.0.0.1",
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--dir",
-        str(folder),
-    ]
-    process = start(argv, dict(os.environ), folder / "redis.log")
-    url = f"redis://127.0.0.1:{port}/0"
-    import redis
-
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            redis.Redis.from_url(url).ping()
-            return process, url
-        except redis.ConnectionError:
-            time.sleep(0.1)
-    kill(process)
-    raise RuntimeError("redis-server did not start")
 
 
 def wait_job(url: str, job_id: str, until: Any, timeout: float = 120) -> dict[str, Any]:

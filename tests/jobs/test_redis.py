@@ -20,16 +20,17 @@ from service.jobs.rqueue import QUEUE
 from service.settings import Settings
 from tests.jobs.conftest import wait_for
 from tests.jobs.documents import sentences
-from tests.jobs.servers import kill, start, start_redis, tiny_env
+from tests.jobs.servers import kill, start, tiny_env
+from tests.redisserver import RedisServer
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 @pytest.fixture
 def redis_url(tmp_path: Path) -> Iterator[str]:
-    process, url = start_redis(tmp_path)
-    yield url
-    kill(process)
+    server = RedisServer(tmp_path).start()
+    yield server.url
+    server.stop()
 
 
 def _client(url: str, models: Path, jobs: Path) -> FlaskClient:

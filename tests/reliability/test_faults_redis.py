@@ -6,9 +6,6 @@ the API down, so each worker counts in memory meanwhile; limits still hold, per 
 
 from __future__ import annotations
 
-import shutil
-import signal
-import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,45 +15,20 @@ import redis
 import requests
 
 from tests.integration.conftest import free_port
+from tests.redisserver import RedisServer
 from tests.reliability.gunicorns import gunicorn, wait_for
 
 pytestmark = pytest.mark.integration
 
 
 @contextmanager
-def redis_server(port: int, workdir: Path) -> Iterator[subprocess.Popen[bytes]]:
+def redis_server(port: int, workdir: Path) -> Iterator[RedisServer]:
     """redis-server on 127.0.0.1:`port`, answering; killed on the way out."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed (.ci/run installs it with apt)")
-    command = [
-        binary,
-        "--port",
-        str(port),
-        "--bind",
-        "127.0.0.1",
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-    ]
-    process = subprocess.Popen(command, cwd=workdir, stdout=subprocess.DEVNULL)
-    client = redis.Redis(host="127.0.0.1", port=port, socket_timeout=2)
+    server = RedisServer(workdir, port).start()
     try:
-
-        def answers() -> bool:
-            assert process.poll() is None, "redis-server exited"
-            try:
-                return bool(client.ping())
-            except redis.ConnectionError:
-                return False
-
-        wait_for("redis-server", answers, timeout=20)
-        yield process
+        yield server
     finally:
-        client.close()
-        process.kill()
-        process.wait()
+        server.stop()
 
 
 def counted_in_redis(port: int) -> int:
@@ -87,8 +59,7 @@ def test_redis_gone_fails_open_to_per_worker_limits_and_comes_back(
         assert [detect(url) for _ in range(2)] == [200, 200]
         assert counted_in_redis(port) > 0
 
-        store.send_signal(signal.SIGKILL)
-        store.wait()
+        store.stop()  # SIGKILL
         # Fail open, not unlimited: the worker counts afresh in memory, 3 an hour.
         assert [detect(url) for _ in range(4)] == [200, 200, 200, 429]
         assert requests.get(url + "/livez", timeout=10).status_code == 200
