@@ -42,10 +42,13 @@ def start_server(
     extra_env: dict[str, str] | None = None,
     timeout: float = 90,
     wait_for: str = "/readyz",
+    app: str | None = None,
 ) -> tuple[subprocess.Popen[bytes], Server]:
-    """Start gunicorn with gunicorn.conf.py and wait until `wait_for` answers 200."""
+    """Start gunicorn with gunicorn.conf.py (and `app` in place of the service's) and wait
+    until `wait_for` answers 200."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("TARJOMAN_")}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # a private folder per server unless asked
     env.update(
         HOST="127.0.0.1",
         PORT=str(port),
@@ -59,7 +62,7 @@ def start_server(
     env.update(extra_env or {})
     with log.open("wb") as handle:  # the child keeps its own copy of the descriptor
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", *([app] if app else [])],
             cwd=PROJECT_ROOT,
             env=env,
             stdout=handle,

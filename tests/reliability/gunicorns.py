@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,8 +11,7 @@ from typing import TypeVar
 
 import requests
 
-from service.settings import PROJECT_ROOT
-from tests.integration.conftest import Server, free_port, stop_server
+from tests.integration.conftest import Server, start_server, stop_server
 from tests.polling import wait_until
 
 FAULT_APP = "tests.reliability.faultapp:create_app()"
@@ -85,42 +82,9 @@ def gunicorn(
     timeout: float = 90,
 ) -> Iterator[Running]:
     """gunicorn with gunicorn.conf.py (and `app` in place of the service's), ready; then stopped."""
-    port = free_port()
-    full = {k: v for k, v in os.environ.items() if not k.startswith("TARJOMAN_")}
-    full.pop("PROMETHEUS_MULTIPROC_DIR", None)  # a private folder per server unless env says
-    full.update(
-        HOST="127.0.0.1",
-        PORT=str(port),
-        TARJOMAN_PROFILE="tiny",
-        TARJOMAN_MODELS_DIR=str(models_dir),
-        TARJOMAN_MAX_NEW_TOKENS="16",
-        TARJOMAN_TORCH_THREADS="1",
-        TARJOMAN_THREADS="16",
-        TARJOMAN_MAX_BATCH_SIZE="8",  # threads must be at least twice the batch size
-    )
-    full.update(env or {})
-    command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"]
-    with log.open("wb") as handle:
-        process = subprocess.Popen(
-            command + ([app] if app else []),
-            cwd=PROJECT_ROOT,
-            env=full,
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-        )
-    running = Running(process, Server(f"http://127.0.0.1:{port}", log))
+    process, server = start_server(models_dir, log, env, timeout, app=app)
     try:
-
-        def ready() -> bool:
-            if process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited early:\n{running.server.log_text()}")
-            return status_of(running.url + "/readyz", timeout=2) == 200
-
-        try:
-            wait_for("gunicorn to be ready", ready, timeout)
-        except AssertionError as exc:
-            raise AssertionError(f"{exc}; its log:\n{running.server.log_text()[-4000:]}") from None
-        yield running
+        yield Running(process, server)
     finally:
         if process.poll() is None:
             stop_server(process)
