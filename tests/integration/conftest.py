@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,17 +69,30 @@ def start_server(
             stderr=subprocess.STDOUT,
         )
     server = Server(f"http://127.0.0.1:{port}", log)
+    wait_ready(process, server, timeout, wait_for)
+    return process, server
+
+
+def wait_ready(
+    process: subprocess.Popen[bytes],
+    server: Server,
+    timeout: float,
+    path: str = "/readyz",
+    stop: Callable[[subprocess.Popen[bytes]], None] = subprocess.Popen.terminate,
+) -> None:
+    """Poll `path` until it answers 200; RuntimeError with the log when gunicorn exits first,
+    or (after `stop`) when `timeout` seconds pass."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited early:\n{server.log_text()}")
         try:
-            if requests.get(server.url + wait_for, timeout=2).status_code == 200:
-                return process, server
+            if requests.get(server.url + path, timeout=2).status_code == 200:
+                return
         except (requests.ConnectionError, requests.Timeout):
             pass  # not listening yet, or too busy loading models to answer within 2 s
         time.sleep(0.2)
-    process.terminate()
+    stop(process)
     raise RuntimeError(f"gunicorn was not ready in {timeout}s:\n{server.log_text()}")
 
 
