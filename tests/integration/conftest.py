@@ -36,6 +36,19 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def tiny_env(models_dir: Path, **extra: str) -> dict[str, str]:
+    """This environment without its TARJOMAN_ settings, then the tiny profile's and `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TARJOMAN_")}
+    env.update(
+        TARJOMAN_PROFILE="tiny",
+        TARJOMAN_MODELS_DIR=str(models_dir),
+        TARJOMAN_MAX_NEW_TOKENS="16",
+        TARJOMAN_TORCH_THREADS="1",
+    )
+    env.update(extra)
+    return env
+
+
 def start_server(
     models_dir: Path,
     log: Path,
@@ -47,18 +60,14 @@ def start_server(
     """Start gunicorn with gunicorn.conf.py (and `app` in place of the service's) and wait
     until `wait_for` answers 200."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TARJOMAN_")}
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # a private folder per server unless asked
-    env.update(
+    env = tiny_env(
+        models_dir,
         HOST="127.0.0.1",
         PORT=str(port),
-        TARJOMAN_PROFILE="tiny",
-        TARJOMAN_MODELS_DIR=str(models_dir),
-        TARJOMAN_MAX_NEW_TOKENS="16",
-        TARJOMAN_TORCH_THREADS="1",
         TARJOMAN_THREADS="16",
         TARJOMAN_MAX_BATCH_SIZE="8",  # threads must be at least twice the batch size
     )
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # a private folder per server unless asked
     env.update(extra_env or {})
     with log.open("wb") as handle:  # the child keeps its own copy of the descriptor
         process = subprocess.Popen(

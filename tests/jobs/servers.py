@@ -13,27 +13,22 @@ from typing import Any
 import requests
 
 from service.settings import PROJECT_ROOT
+from tests.integration import conftest as integration
 from tests.integration.conftest import Server, free_port, wait_ready
 from tests.polling import wait_for
 
 
 def tiny_env(models_dir: Path, jobs_dir: Path, **extra: str) -> dict[str, str]:
     """The environment of a tiny-profile process with its jobs in `jobs_dir`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TARJOMAN_")}
-    env.update(
-        TARJOMAN_PROFILE="tiny",
-        TARJOMAN_MODELS_DIR=str(models_dir),
-        TARJOMAN_MAX_NEW_TOKENS="16",
-        TARJOMAN_TORCH_THREADS="1",
-        TARJOMAN_THREADS="128",
-        TARJOMAN_MAX_BATCH_SIZE="64",  # background batches of 16: the tiny models go faster
-        TARJOMAN_JOBS_DIR=str(jobs_dir),
-        TARJOMAN_JOB_LEASE_S="2",
-        TARJOMAN_LOG_LEVEL="WARNING",
-        TARJOMAN_PRELOAD="tiny-marian-en-fa",  # the one model these jobs use: a faster start
-    )
-    env.update(extra)
-    return env
+    settings = {
+        "TARJOMAN_THREADS": "128",
+        "TARJOMAN_MAX_BATCH_SIZE": "64",  # background batches of 16: the tiny models go faster
+        "TARJOMAN_JOBS_DIR": str(jobs_dir),
+        "TARJOMAN_JOB_LEASE_S": "2",
+        "TARJOMAN_LOG_LEVEL": "WARNING",
+        "TARJOMAN_PRELOAD": "tiny-marian-en-fa",  # the one model these jobs use: a faster start
+    }
+    return integration.tiny_env(models_dir, **(settings | extra))
 
 
 def start(argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
