@@ -34,8 +34,11 @@ def keep_torch_out(profile: Profile, runtime: str = "") -> bool:
     Takes effect only before torch or transformers is imported (transformers decides once
     whether torch is there); otherwise it changes nothing and says so in the log.
     """
-    if needs_torch(profile, runtime):
-        return False
+    return not needs_torch(profile, runtime) and leave_torch_out()
+
+
+def leave_torch_out() -> bool:
+    """Make torch unimportable here, unless torch or transformers is imported already."""
     if torch_left_out():
         return True
     if "torch" in sys.modules or "transformers" in sys.modules:
@@ -44,5 +47,5 @@ def keep_torch_out(profile: Profile, runtime: str = "") -> bool:
     sys.modules["torch"] = None  # type: ignore[assignment]
     # transformers would advise that "models won't be available": true, and meant.
     os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
-    log.info("every model runs on CTranslate2: torch is not loaded in this process")
+    log.info("torch is left out of this process: no model here runs on it")
     return True
