@@ -41,12 +41,14 @@ def test_compose_replicas_and_the_worker_share_the_jobs_queue_volume_and_setting
     runners = {
         name: s
         for name, s in services.items()
-        if s.get("image") == services["tarjoman-1"]["image"] and "tools" not in s.get("profiles", [])
+        if s.get("image") == services["tarjoman-1"]["image"]
+        and "tools" not in s.get("profiles", [])
     }
     assert set(runners) == {"tarjoman-1", "tarjoman-2", "worker"}
     worker = services["worker"]
     assert worker["command"] == ["tarjoman", "worker"]
-    assert "expose" not in worker and "ports" not in worker
+    assert "expose" not in worker
+    assert "ports" not in worker
     assert worker["healthcheck"] == {"disable": True}  # the image's /livez check cannot pass
     assert float(worker["deploy"]["resources"]["limits"]["cpus"]) >= 1
     settings = load_settings({**env_file("tarjoman.env"), **env_file("secrets.env.example")})
@@ -72,7 +74,9 @@ def _claims(objects: list[dict[str, Any]], name: str) -> dict[str, tuple[str, bo
     """A Deployment's mounts: path -> (claim name, mounted read-only)."""
     found = next(o for o in objects if o["kind"] == "Deployment" and o["metadata"]["name"] == name)
     pod = found["spec"]["template"]["spec"]
-    volumes = {v["name"]: v.get("persistentVolumeClaim", {}).get("claimName") for v in pod["volumes"]}
+    volumes = {
+        v["name"]: v.get("persistentVolumeClaim", {}).get("claimName") for v in pod["volumes"]
+    }
     return {
         m["mountPath"]: (volumes[m["name"]], m.get("readOnly", False))
         for m in pod["containers"][0]["volumeMounts"]
@@ -86,7 +90,8 @@ def test_k8s_workers_run_jobs_with_the_replicas_settings_and_volume(overlay: Pat
     worker = pod_container(objects, "Deployment", "tarjoman-worker")
     assert worker["command"] == ["tarjoman", "worker"]
     assert "ports" not in worker
-    assert worker["env"] == api["env"] and worker["envFrom"] == api["envFrom"]
+    assert worker["env"] == api["env"]
+    assert worker["envFrom"] == api["envFrom"]
     config = next(o for o in objects if o["kind"] == "ConfigMap")["data"]
     env = {k: v.replace("$(REDIS_PASSWORD)", "pw") for k, v in _envs(api).items()}
     settings = load_settings({**config, **env})
@@ -99,7 +104,9 @@ def test_k8s_workers_run_jobs_with_the_replicas_settings_and_volume(overlay: Pat
     claims = {o["metadata"]["name"]: o for o in objects if o["kind"] == "PersistentVolumeClaim"}
     assert claims["tarjoman-jobs"]["spec"]["accessModes"] == ["ReadWriteMany"]
     limits = worker["resources"]["limits"]
-    assert limits["cpu"] == worker["resources"]["requests"]["cpu"] == config["TARJOMAN_TORCH_THREADS"]
+    assert (
+        limits["cpu"] == worker["resources"]["requests"]["cpu"] == config["TARJOMAN_TORCH_THREADS"]
+    )
     if config.get("TARJOMAN_DEVICE") == "cuda":
         assert limits["nvidia.com/gpu"] == api["resources"]["limits"]["nvidia.com/gpu"] == "1"
     redis = pod_container(objects, "Deployment", "tarjoman-redis")
@@ -157,7 +164,10 @@ def test_the_ingress_takes_job_uploads_and_waits_past_the_services_deadline() ->
     limits: dict[str, str] = {}
     for ingress in ingresses:
         notes = ingress["metadata"]["annotations"]
-        assert float(notes["nginx.ingress.kubernetes.io/proxy-read-timeout"]) > config.request_timeout_s
+        assert (
+            float(notes["nginx.ingress.kubernetes.io/proxy-read-timeout"])
+            > config.request_timeout_s
+        )
         for rule in ingress["spec"]["rules"]:
             for path in rule["http"]["paths"]:
                 assert path["backend"]["service"] == {"name": "tarjoman", "port": {"name": "http"}}
