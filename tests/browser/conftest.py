@@ -6,9 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
 from tests.integration.conftest import Server, start_server, stop_server
+
+# expect() polls until its condition holds; Playwright's 5 s default is a deadline a loaded
+# machine misses (the IRNA article's first translation took 8 s at load 9): a minute instead.
+expect.set_options(timeout=60_000)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
