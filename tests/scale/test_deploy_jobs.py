@@ -58,9 +58,10 @@ def test_compose_replicas_and_the_worker_share_the_jobs_queue_volume_and_setting
         assert service["env_file"] == services["tarjoman-1"]["env_file"], name
         assert f"jobs:{settings.jobs_dir}" in service["volumes"], name  # shared, writable
         assert "models:/models:ro" in service["volumes"], name
+        assert f"data:{settings.data_dir}" in service["volumes"], name  # one glossary store
         assert service["read_only"] is True
         assert service["depends_on"]["redis"]["condition"] == "service_healthy"
-    assert {"models", "jobs", "redis"} <= set(compose["volumes"])
+    assert {"models", "jobs", "data", "redis"} <= set(compose["volumes"])
     redis = services["redis"]
     assert "--appendonly yes" in redis["command"][-1]  # queued jobs survive a restart
     assert "redis:/data" in redis["volumes"]
@@ -101,8 +102,12 @@ def test_k8s_workers_run_jobs_with_the_replicas_settings_and_volume(overlay: Pat
         mounts = _claims(objects, name)
         assert mounts[str(settings.jobs_dir)] == ("tarjoman-jobs", False), name
         assert mounts["/models"] == ("tarjoman-models", True), name
+    # The replicas' small state (DeepL glossaries, usage): writable under a read-only root, and
+    # one store for every replica.
+    assert _claims(objects, "tarjoman")[str(settings.data_dir)] == ("tarjoman-data", False)
     claims = {o["metadata"]["name"]: o for o in objects if o["kind"] == "PersistentVolumeClaim"}
     assert claims["tarjoman-jobs"]["spec"]["accessModes"] == ["ReadWriteMany"]
+    assert claims["tarjoman-data"]["spec"]["accessModes"] == ["ReadWriteMany"]
     limits = worker["resources"]["limits"]
     assert (
         limits["cpu"] == worker["resources"]["requests"]["cpu"] == config["TARJOMAN_TORCH_THREADS"]
