@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
+from concurrent.futures import Future, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,10 @@ from service.models.backend import Backend, LoadedModel
 from service.models.registry import ModelSpec
 
 log = logging.getLogger(__name__)
+
+# A model still loading is usually ready within this many seconds (Retry-After of a request
+# whose deadline passed while it waited for the load).
+RETRY_LOADING_S = 10
 
 
 @dataclass
@@ -34,7 +39,9 @@ class CacheEntry:
 class ModelCache:
     """Loaded models by name; concurrent first requests share one load; LRU eviction by bytes.
 
-    A model held by a caller (see `use`) is never evicted: a request holds its model from
+    A load runs in a thread of its own: callers wait for it until their deadline (a load that
+    hangs, on a stuck network filesystem say, holds no request past it) and it goes on after
+    they give up, for later requests. A model held by a caller (see `use`) is never evicted: a request holds its model from
     before its segments are queued until their futures resolve, so queued and in-flight work
     always has its model. When everything else is busy the cache goes over its budget for a
     while and shrinks back as callers let go.
@@ -72,15 +79,19 @@ class ModelCache:
         with self._lock:
             return sum(entry.model.nbytes for entry in self._entries.values())
 
-    def get(self, spec: ModelSpec) -> LoadedModel:
+    def get(self, spec: ModelSpec, deadline: float | None = None) -> LoadedModel:
         """The loaded model for `spec`, loading it on first use (not held)."""
-        with self.use(spec) as model:
+        with self.use(spec, deadline) as model:
             return model
 
     @contextmanager
-    def use(self, spec: ModelSpec) -> Iterator[LoadedModel]:
-        """Hold the model of `spec` (loading it if needed) so it is not evicted meanwhile."""
-        entry = self._acquire(spec)
+    def use(self, spec: ModelSpec, deadline: float | None = None) -> Iterator[LoadedModel]:
+        """Hold the model of `spec` (loading it if needed) so it is not evicted meanwhile.
+
+        A load is waited for until the monotonic `deadline` (None: for as long as it takes),
+        then 503 `model_not_ready`; the load goes on.
+        """
+        entry = self._acquire(spec, deadline)
         try:
             yield entry.model
         finally:
@@ -91,7 +102,7 @@ class ModelCache:
                 # The model just used stays, or a model alone over budget would reload each time.
                 self._shrink(keep=spec.name)
 
-    def _acquire(self, spec: ModelSpec) -> CacheEntry:
+    def _acquire(self, spec: ModelSpec, deadline: float | None) -> CacheEntry:
         while True:
             with self._lock:
                 entry = self._entries.get(spec.name)
@@ -105,9 +116,32 @@ class ModelCache:
                 if pending is None:
                     pending = self._loading[spec.name] = Future()
             if owner:
-                self._load(spec, pending)
+                self._start_load(spec, pending)
+            self._wait(spec, pending, deadline)
             pending.result()  # a failed load fails every caller that waited for it
             # Loop: take the entry under the lock (it may already be gone again, rarely).
+
+    def _start_load(self, spec: ModelSpec, pending: Future[CacheEntry]) -> None:
+        """Load `spec` in a thread of its own, in the caller's context (its logging ids)."""
+        context = contextvars.copy_context()
+        threading.Thread(
+            target=context.run,
+            args=(self._load, spec, pending),
+            name=f"tarjoman-load-{spec.name}",
+            daemon=True,
+        ).start()
+
+    @staticmethod
+    def _wait(spec: ModelSpec, pending: Future[CacheEntry], deadline: float | None) -> None:
+        """Wait for a load until `deadline`; 503 naming the model when it is still loading."""
+        timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+        wait([pending], timeout)
+        if not pending.done():
+            raise ModelNotReady(
+                f"{spec.name} is not ready: loading (the request's deadline passed while it "
+                "waited for the load, which goes on)",
+                retry_after=RETRY_LOADING_S,
+            )
 
     def _load(self, spec: ModelSpec, pending: Future[CacheEntry]) -> None:
         try:
