@@ -12,7 +12,7 @@ import pytest
 
 from service.errors import ModelNotReady
 from service.metrics import Metrics
-from service.models.cache import ModelCache
+from service.models.cache import FAILED_LOAD_MEMORY_S, ModelCache
 from service.models.registry import ModelSpec, Task
 from tests.fakes import FakeBackend
 
@@ -171,3 +171,32 @@ def test_load_seconds_are_recorded(backend: FakeBackend, test_models_dir: Path) 
     cache.get(spec("a", test_models_dir))
     count = metrics.registry.get_sample_value("tarjoman_model_load_seconds_count", {"model": "a"})
     assert count == 1
+
+
+def test_a_model_whose_files_fail_to_load_is_not_read_again_for_a_few_seconds(
+    backend: FakeBackend, test_models_dir: Path
+) -> None:
+    attempts: list[str] = []
+    original = backend.load
+
+    def damaged(model: ModelSpec, folder: Path) -> object:
+        attempts.append(model.name)
+        raise ValueError("not a safetensors file")
+
+    backend.load = damaged  # type: ignore[method-assign,assignment]
+    now = [100.0]
+    cache = ModelCache(backend, test_models_dir, clock=lambda: now[0])
+    a = spec("a", test_models_dir)
+    for _ in range(20):  # a flood: one read of the files, every request the same 503
+        with pytest.raises(ModelNotReady, match=r"^a failed to load from .*damaged") as raised:
+            cache.get(a)
+        assert raised.value.retry_after == 60
+    assert attempts == ["a"]
+
+    backend.load = original  # type: ignore[method-assign]
+    now[0] += FAILED_LOAD_MEMORY_S - 0.1
+    with pytest.raises(ModelNotReady, match="damaged"):
+        cache.get(a)  # repaired, but not read again yet
+    now[0] += 0.1
+    cache.get(a)  # picked up once the failure is older than FAILED_LOAD_MEMORY_S
+    assert backend.loads == ["a"]

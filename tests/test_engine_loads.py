@@ -1,7 +1,8 @@
-"""Requests and model loads: a load is waited for until the request's deadline, not past it.
+"""Requests and model loads: waited for until the deadline; files that fail are not re-read.
 
-The backend is a fake whose load blocks on an event: no real part can hang a load on demand
-(tests/reliability/test_faults_worker.py holds a real load on real gunicorn).
+The backend is a fake whose load blocks on an event or fails: no real part can hang a load on
+demand (tests/reliability/test_faults_worker.py holds a real load on real gunicorn, and
+test_faults_models.py damages real files).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from flask.testing import FlaskClient
 
 from service.app import create_app
 from service.engine import Engine
-from service.models.registry import load_profile
+from service.models.registry import ModelSpec, load_profile
 from service.settings import Settings
 from tests.fakes import FakeBackend
 from tests.polling import wait_until
@@ -65,3 +66,36 @@ def test_requests_waiting_for_a_hung_load_get_503_at_their_deadline(
     assert client.post("/v1/translate", json=translation).status_code == 200
     assert client.post("/v1/summarize", json=summary).status_code == 200
     assert sorted(backend.loads) == both  # once each
+
+
+def test_a_flood_of_requests_for_a_model_whose_files_fail_reads_them_once(
+    make_settings: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Long enough that the whole flood falls within it, however slow the machine.
+    monkeypatch.setattr("service.models.cache.FAILED_LOAD_MEMORY_S", 3600.0, raising=False)
+    attempts: list[str] = []
+
+    def damaged(spec: ModelSpec, folder: Path) -> object:
+        attempts.append(spec.name)
+        raise ValueError("not a safetensors file")
+
+    backend = FakeBackend()
+    backend.load = damaged  # type: ignore[method-assign,assignment]
+    settings = make_settings()
+    engine = Engine(settings, load_profile(settings.models_file, "tiny"), backend)
+    client = create_app(settings, engine=engine).test_client()
+    translation = {"text": EN, "source": "en", "target": "fa"}
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            replies = list(
+                pool.map(lambda _: client.post("/v1/translate", json=translation), range(20))
+            )
+    finally:
+        engine.close()
+    for reply in replies:
+        assert reply.status_code == 503
+        error = reply.get_json()["error"]
+        assert error["code"] == "model_not_ready"
+        assert error["message"].startswith("tiny-marian-en-fa failed to load from ")
+        assert reply.headers["Retry-After"] == "60"
+    assert attempts == ["tiny-marian-en-fa"]
