@@ -112,6 +112,8 @@ def test_other_errors_keep_deepls_shape(make_app: Callable[..., Flask]) -> None:
                 body = response.get_json()
                 assert list(body) == ["message"]
                 assert body["message"]
+            if status == 405:  # RFC 9110: a 405 names the methods the route takes
+                assert response.headers["Allow"] == "OPTIONS, POST"
 
 
 def test_html_keeps_tags_and_ignore_tags_are_not_translated(client: FlaskClient) -> None:

@@ -21,7 +21,7 @@ from service.api.deepl_params import (
     validate,
 )
 from service.api.deepl_store import Glossary
-from service.api.errors import http_error, json_error, log_if_ours
+from service.api.errors import http_error, json_error, keep_allow, log_if_ours
 from service.api.openapi import documented
 from service.api.request import check_text_limits
 from service.api.state import state
@@ -186,7 +186,7 @@ def _on_error(error: errors.TarjomanError) -> Response:
 def _on_http_error(error: HTTPException) -> Response:
     wrapped = http_error(error)
     status = error.code or 500
-    return deepl_error(wrapped.message, _STATUS.get(status, status))
+    return keep_allow(deepl_error(wrapped.message, _STATUS.get(status, status)), error)
 
 
 @blueprint.errorhandler(Exception)
