@@ -7,6 +7,7 @@ import tempfile
 
 from gunicorn import util
 
+from service.api.bodyguard import body_limit
 from service.api.gworker import TimedThreadWorker
 from service.api.rawerrors import error_page
 from service.models.torchless import keep_torch_out
@@ -89,5 +90,7 @@ def pre_request(worker: object, req: object) -> None:
     request."""
     headers = getattr(req, "headers", [])
     length = next((value for name, value in headers if name == "CONTENT-LENGTH"), "")
-    if length.isdigit() and int(length) > _settings.max_body_bytes:
+    method, path = getattr(req, "method", ""), getattr(req, "path", "")
+    limit = body_limit(method, path, _settings.max_body_bytes, _settings.max_upload_bytes)
+    if length.isdigit() and int(length) > limit:
         req.must_close = True  # type: ignore[attr-defined]

@@ -54,10 +54,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions[EXTENSION] = AppState(settings=settings, engine=engine)
     app.wsgi_app = BodyGuard(  # type: ignore[method-assign]
-        # The largest body any route takes: job uploads may be larger than other bodies.
-        app.wsgi_app,
-        settings.read_timeout_s,
-        max(settings.max_body_bytes, settings.max_upload_bytes),
+        app.wsgi_app, settings.read_timeout_s, settings.max_body_bytes, settings.max_upload_bytes
     )
 
     # Request hooks run in this order: request id and timer, rate limit, API key, /metrics guard.

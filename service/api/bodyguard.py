@@ -14,6 +14,18 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 
+# Routes that take uploads up to TARJOMAN_MAX_UPLOAD_BYTES; every other body is held to
+# TARJOMAN_MAX_BODY_BYTES (jobs.py raises Flask's limit for the same route).
+UPLOAD_ROUTES = frozenset({("POST", "/v1/jobs")})
+
+
+def body_limit(method: str, path: str, body_bytes: int, upload_bytes: int) -> int:
+    """The most bytes the body of a request to `path` may have."""
+    if (method, path) in UPLOAD_ROUTES:
+        return max(body_bytes, upload_bytes)
+    return body_bytes
+
+
 class TimedBody:
     """wsgi.input whose reads fail with 408 once the socket has been silent for too long."""
 
@@ -108,10 +120,13 @@ class BodyGuard:
     """WSGI middleware: bound each read of the body by a socket timeout under gunicorn, and
     hold chunked bodies to the size limit."""
 
-    def __init__(self, app: WSGIApplication, seconds: float, limit: int) -> None:
+    def __init__(
+        self, app: WSGIApplication, seconds: float, body_bytes: int, upload_bytes: int
+    ) -> None:
         self.app = app
         self.seconds = seconds
-        self.limit = limit
+        self.body_bytes = body_bytes
+        self.upload_bytes = upload_bytes
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """Serve one request with the timeout set while its body may be read."""
@@ -122,8 +137,11 @@ class BodyGuard:
         environ["wsgi.input"] = TimedBody(environ["wsgi.input"], sock, self.seconds)
         streamed = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
         terminated = environ.get("wsgi.input_terminated")
-        if streamed and terminated and _buffer_streamed(environ, self.limit):
-            _close_after_answer(start_response)
+        if streamed and terminated:
+            method, path = environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
+            limit = body_limit(method, path, self.body_bytes, self.upload_bytes)
+            if _buffer_streamed(environ, limit):
+                _close_after_answer(start_response)
 
         def started(status: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
             # The answer is ready: gunicorn writes it as before, with no timeout of ours.
