@@ -123,6 +123,19 @@ class ResultCache(Generic[V]):
         if self.redis is not None:
             self.redis.put_many(items)
 
+    def recall(self, scope: str, texts: Sequence[str]) -> list[bytes | None]:
+        """What this process keeps for `texts` under `scope` beside the outputs (how a sentence
+        is cut): memory only, no hit or miss counted; all None when off or not `use`."""
+        if not self.enabled or policy.get() != "use":
+            return [None] * len(texts)
+        return self.memory.get_many([entry_key(scope, text) for text in texts])
+
+    def keep(self, scope: str, items: Sequence[tuple[str, bytes]]) -> None:
+        """Keep (text, bytes) pairs in this process's memory for `recall` (unless `no-store`)."""
+        if not self.enabled or policy.get() == "no-store" or not items:
+            return
+        self.memory.put_many([(entry_key(scope, text), data) for text, data in items])
+
     def _decode(self, data: bytes) -> V | None:
         try:
             return self._codec.decode(data)
