@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -150,9 +151,15 @@ class ResultCache(Generic[V]):
 
 def entry_key(scope: str, text: str) -> bytes:
     """The entry key of `text` under `scope`: a digest, so keys are small and carry no text."""
-    digest = hashlib.sha256(f"{FORMAT}\x00{scope}\x00".encode())
+    digest = _scope_digest(scope).copy()
     digest.update(text.encode("utf-8", "surrogatepass"))
     return digest.digest()
+
+
+@functools.lru_cache(maxsize=256)
+def _scope_digest(scope: str) -> hashlib._Hash:
+    """The digest of a scope (hundreds of characters) so far: hashed once, not once a text."""
+    return hashlib.sha256(f"{FORMAT}\x00{scope}\x00".encode())
 
 
 class TextCodec:
