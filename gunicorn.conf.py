@@ -9,15 +9,20 @@ from gunicorn import util
 
 from service.api.gworker import TimedThreadWorker
 from service.api.rawerrors import error_page
+from service.models.torchless import keep_torch_out
 from service.settings import SettingsError, load_settings
 from service.startup import checked_profile
 
 try:  # a bad TARJOMAN_* value stops start-up here with one line naming it, not a traceback
     _settings = load_settings()
-    checked_profile(_settings)
+    _profile = checked_profile(_settings)
 except SettingsError as _exc:
     print(f"tarjoman: {_exc}", file=sys.stderr)
     sys.exit(2)
+
+# Workers whose models all run on CTranslate2 never load torch (service/models/torchless.py);
+# set here, before the fork, so every worker inherits it.
+keep_torch_out(_profile, _settings.runtime)
 
 
 def _json_error(sock: object, status_int: int, reason: str, mesg: str) -> None:

@@ -539,7 +539,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="compute threads")
     parser.add_argument("--max-wait-ms", type=float, default=2.0)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--child", default="", help=argparse.SUPPRESS)  # RUNTIME:QUANT
+    parser.add_argument("--part", type=Path, help=argparse.SUPPRESS)  # where a child writes
     args = parser.parse_args(argv)
+    if args.child:
+        return run_child(args)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "gunicorn.log").write_text("")
     results: dict[str, Any] = {
@@ -548,22 +552,55 @@ def main(argv: list[str] | None = None) -> int:
         "new_tokens": args.new_tokens,
         "runtimes": {},
     }
-    texts = sentences(
-        max(args.sentences, args.naive_sentences, args.single), args.max_words, args.seed
-    )
-    texts = texts[: args.sentences]
     print("building the model (once) ...", flush=True)
     build_model()
-    profile = write_profile()
+    write_profile()
     for runtime, quantization in runtimes_of(args):
         name = f"{runtime}/{quantization}"
-        results["runtimes"][name] = bench_runtime(args, texts, profile, runtime, quantization)
+        results["runtimes"][name] = bench_in_child(args, argv, runtime, quantization)
         save(results, args.out)
     results["machine"]["load_average_at_end_1_5_15min"] = [round(x, 2) for x in os.getloadavg()]
     report(results)
     save(results, args.out)
     plot(results, args.out)
     print(f"wrote {args.out / 'results.json'} and {args.out / 'throughput.png'}")
+    return 0
+
+
+def texts_of(args: argparse.Namespace) -> list[str]:
+    """The run's sentences (the same in the parent and every child)."""
+    count = max(args.sentences, args.naive_sentences, args.single)
+    return sentences(count, args.max_words, args.seed)[: args.sentences]
+
+
+def bench_in_child(
+    args: argparse.Namespace, argv: list[str] | None, runtime: str, quantization: str
+) -> dict[str, Any]:
+    """bench_runtime in a fresh process, which loads only what the service's worker loads.
+
+    A CTranslate2 worker has no torch (service/models/torchless.py); this process has (it built
+    the model), and CTranslate2 measured beside torch's OpenMP runtime is not what it serves.
+    """
+    part = args.out / f"part-{runtime}-{quantization}.json"
+    part.unlink(missing_ok=True)
+    given = sys.argv[1:] if argv is None else argv
+    command = [sys.executable, __file__, *given, "--child", f"{runtime}:{quantization}"]
+    subprocess.run([*command, "--part", str(part)], check=True)
+    found: dict[str, Any] = json.loads(part.read_text(encoding="utf-8"))
+    part.unlink()
+    return found
+
+
+def run_child(args: argparse.Namespace) -> int:
+    """One runtime's phases, for bench_in_child: torch left out unless the runtime is torch."""
+    from service.models.torchless import leave_torch_out, torch_left_out
+
+    runtime, _, quantization = args.child.partition(":")
+    if runtime != "torch":
+        leave_torch_out()
+    run = bench_runtime(args, texts_of(args), MODEL_DIR / "models.toml", runtime, quantization)
+    run["torch_in_bench_process"] = not torch_left_out()
+    args.part.write_text(json.dumps(run), encoding="utf-8")
     return 0
 
 

@@ -27,9 +27,12 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from service.jobs.files import JobFiles
     from service.jobs.runner import Context
     from service.models.registry import load_profile
+    from service.models.torchless import keep_torch_out
 
     configure_logging(settings)
-    engine = Engine(settings, load_profile(settings.models_file, settings.profile))
+    profile = load_profile(settings.models_file, settings.profile)
+    keep_torch_out(profile, settings.runtime)
+    engine = Engine(settings, profile)
     engine.start_preload()
     files = JobFiles(settings.jobs_dir)
     if settings.jobs_url:

@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from tests.integration.conftest import Server, start_server, stop_server
+from tests.reliability.gunicorns import children
 
 pytestmark = pytest.mark.integration
 
@@ -54,7 +55,7 @@ tasks = ["translate en-fa"]
 @pytest.fixture(scope="module", params=SERVERS, ids=[f"{p}-{r}" for p, r in SERVERS])
 def server(
     request: pytest.FixtureRequest, test_models_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Server, str, str, Path]]:
+) -> Iterator[tuple[Server, str, str, Path, int]]:
     """gunicorn on a private copy of the tiny models (never converted before), int8 for ct2."""
     profile, runtime = request.param
     folder = tmp_path_factory.mktemp("models")
@@ -68,14 +69,14 @@ def server(
         env["TARJOMAN_QUANTIZATION"] = "int8"
     log = tmp_path_factory.mktemp("gunicorn") / "server.log"
     process, started = start_server(folder, log, env, timeout=180)
-    yield started, profile, runtime, folder
+    yield started, profile, runtime, folder, process.pid
     stop_server(process)
 
 
 def test_every_model_of_the_profile_serves_through_the_runtime(
-    server: tuple[Server, str, str, Path],
+    server: tuple[Server, str, str, Path, int],
 ) -> None:
-    running, profile, _runtime, _ = server
+    running, profile, _runtime, _, _ = server
     for kind, source, target, model in SERVES[profile]:
         text = FA if source == "fa" else EN
         if kind == "translate":
@@ -91,9 +92,9 @@ def test_every_model_of_the_profile_serves_through_the_runtime(
 
 
 def test_models_report_their_runtime_and_none_is_missing(
-    server: tuple[Server, str, str, Path],
+    server: tuple[Server, str, str, Path, int],
 ) -> None:
-    running, _profile, runtime, folder = server
+    running, _profile, runtime, folder, _ = server
     models = requests.get(running.url + "/v1/models", timeout=10).json()["models"]
     assert {m["runtime"] for m in models} == {runtime}
     assert all(m["loaded"] for m in models)
@@ -105,3 +106,21 @@ def test_models_report_their_runtime_and_none_is_missing(
         # Converted at preload, beside the weights of each model.
         converted = sorted(p.name for p in (folder / "tiny").glob("*.ctranslate2"))
         assert converted, "nothing was converted at preload"
+
+
+def test_workers_load_torch_only_when_a_model_runs_on_it(
+    server: tuple[Server, str, str, Path, int],
+) -> None:
+    """CTranslate2 workers tokenize without torch (service/models/torchless.py): after serving
+    every model, no worker has torch's library mapped; torch workers do."""
+    running, profile, runtime, _, master = server
+    for kind, source, target, _model in SERVES[profile]:  # every tokenizer and model in use
+        body: dict[str, object] = {"text": FA if source == "fa" else EN, "target": target}
+        body.update({"source": source} if kind == "translate" else {"mode": "abstractive"})
+        response = requests.post(f"{running.url}/v1/{kind}", json=body, timeout=120)
+        assert response.status_code == 200, response.text
+    workers = children(master)
+    assert workers
+    for pid in workers:
+        mapped = Path(f"/proc/{pid}/maps").read_text()
+        assert ("libtorch_cpu" in mapped) == (runtime == "torch"), (runtime, pid)
