@@ -68,6 +68,10 @@ def verdict(
             if measure == "rss_mib":
                 percent = 100 * growth / start
                 worker[measure]["growth_percent"] = round(percent, 2)  # type: ignore[index]
+                # Levelling off (allocator arenas filling) or steady growth: the slope of the
+                # second half beside the whole run's tells which.
+                late = slope(points[len(points) // 2 :]) * 60
+                worker[measure]["slope_per_min_second_half"] = round(late, 3)  # type: ignore[index]
                 if percent > args.max_rss_growth:
                     broken.append(f"worker {pid}: RSS grew {percent:.1f}% after the warm-up")
             elif limit is not None and growth > limit:

@@ -1,4 +1,4 @@
-"""The deployed topology on loopback: redis-server, gunicorn replicas and nginx, on free ports."""
+"""The deployed topology on loopback: redis-server, gunicorn replicas, job workers and nginx."""
 
 from __future__ import annotations
 
@@ -111,6 +111,27 @@ class Redis(Process):
         self.process.wait()
 
 
+def service_env(env: Mapping[str, str]) -> dict[str, str]:
+    """This environment with its TARJOMAN_* settings replaced by `env`."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("TARJOMAN_")}
+    return {**base, **env}
+
+
+class Worker(Process):
+    """One `tarjoman worker` (RQ), like the compose `worker` service; it serves no HTTP."""
+
+    def __init__(self, name: str, workdir: Path, env: Mapping[str, str]) -> None:
+        self.name = name
+        self.workdir = workdir
+        self.env = service_env(env)
+
+    def start(self) -> Worker:
+        """Start it; it takes jobs once its models are loaded."""
+        args = [sys.executable, "-m", "service", "worker"]
+        self._spawn(args, self.env, self.workdir / f"{self.name}.log")
+        return self
+
+
 class Replica(Process):
     """One gunicorn server of the service (gunicorn.conf.py), like one container."""
 
@@ -119,8 +140,7 @@ class Replica(Process):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.workdir = workdir
-        base = {k: v for k, v in os.environ.items() if not k.startswith("TARJOMAN_")}
-        self.env = {**base, "HOST": "127.0.0.1", "PORT": str(self.port), **env}
+        self.env = service_env({"HOST": "127.0.0.1", "PORT": str(self.port), **env})
 
     def start(self) -> Replica:
         """Start gunicorn; `wait_ready` waits for /readyz."""
@@ -170,8 +190,11 @@ def render_nginx(upstreams: Sequence[str], port: int, workdir: Path) -> Path:
     temp = {k: workdir / k for k in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
     for folder in temp.values():
         folder.mkdir(exist_ok=True)
+    # As root, nginx's workers would run as `nobody`, who cannot write the temporary folders
+    # (large request bodies) under `workdir`: keep them the user who runs this.
+    user = "user root;\n" if os.geteuid() == 0 else ""
     main = f"""daemon off;
-worker_processes 1;
+{user}worker_processes 1;
 pid {workdir}/nginx.pid;
 error_log {workdir}/error.log warn;
 events {{ worker_connections 1024; }}

@@ -106,7 +106,7 @@ class Engine:
         if time.monotonic() >= deadline:
             raise DeadlineExceeded("the request ran past its deadline")
         # Held from before the segments are queued until they resolve: never evicted meanwhile.
-        with self.cache.use(spec) as model:
+        with self.cache.use(spec, deadline) as model:
             # Segments seen before skip the batcher; only the others are computed.
             found: Lookup[Generation] = self.results.lookup(
                 self._scope(spec, model, options), texts
@@ -141,9 +141,12 @@ class Engine:
                     details={"limit": limit, "tokens": count},
                 )
 
-    def count_tokens(self, spec: ModelSpec, texts: Sequence[str], task: Task) -> list[int]:
-        """Source tokens of each text as the model of `spec` counts them."""
-        with self.cache.use(spec) as model:
+    def count_tokens(
+        self, spec: ModelSpec, texts: Sequence[str], task: Task, deadline: float | None = None
+    ) -> list[int]:
+        """Source tokens of each text as the model of `spec` counts them; its load is waited
+        for until `deadline` (None: a request's timeout from now)."""
+        with self.cache.use(spec, self.deadline() if deadline is None else deadline) as model:
             return model.count_tokens(texts, task)
 
     def _batcher(self, name: str, model: LoadedModel) -> Batcher:
@@ -200,6 +203,7 @@ class Engine:
             try:
                 self._fetch_if_allowed(spec)
                 self._prepare(spec)
+                self.cache.get(spec)  # however long the load takes: no request waits here
                 task = spec.tasks[0]
                 self.generate(spec, ["warm up"], self.options_for(spec, task), self.deadline())
                 self._warmed.add(name)

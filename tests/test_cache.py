@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -10,7 +12,7 @@ import pytest
 
 from service.errors import ModelNotReady
 from service.metrics import Metrics
-from service.models.cache import ModelCache
+from service.models.cache import FAILED_LOAD_MEMORY_S, ModelCache
 from service.models.registry import ModelSpec, Task
 from tests.fakes import FakeBackend
 
@@ -53,12 +55,39 @@ def test_a_missing_model_fails_every_waiter_and_is_retried_later(
         cache.get(missing)
 
 
-def _error_of(cache: ModelCache, model: ModelSpec) -> Exception | None:
+def _error_of(
+    cache: ModelCache, model: ModelSpec, deadline: float | None = None
+) -> Exception | None:
     try:
-        cache.get(model)
+        cache.get(model, deadline)
     except Exception as exc:
         return exc
     return None
+
+
+def test_a_load_that_hangs_holds_no_caller_past_its_deadline_and_goes_on_once(
+    backend: FakeBackend, test_models_dir: Path
+) -> None:
+    """The load blocks on an event: a fake, as no real part can hang a load on demand."""
+    backend.load_gate = threading.Event()
+    cache = ModelCache(backend, test_models_dir)
+    a = spec("a", test_models_dir)
+    try:
+        with ThreadPoolExecutor(3) as pool:  # the caller that starts the load, and two more
+            deadline = time.monotonic() + 0.2
+            waiting = [pool.submit(_error_of, cache, a, deadline) for _ in range(3)]
+            errors = [future.result(timeout=10) for future in waiting]
+        for error in errors:
+            assert isinstance(error, ModelNotReady)
+            assert error.message.startswith("a is not ready: loading")
+            assert error.retry_after
+        assert backend.loads == []  # still loading: nobody waits for it now
+        assert cache.loaded() == []
+    finally:
+        backend.load_gate.set()
+    model = cache.get(a)  # no deadline: waits for the same load to end
+    assert cache.get(a, time.monotonic() + 0.2) is model
+    assert backend.loads == ["a"]
 
 
 def test_the_least_recently_used_model_is_evicted_when_bytes_would_be_exceeded(
@@ -142,3 +171,32 @@ def test_load_seconds_are_recorded(backend: FakeBackend, test_models_dir: Path) 
     cache.get(spec("a", test_models_dir))
     count = metrics.registry.get_sample_value("tarjoman_model_load_seconds_count", {"model": "a"})
     assert count == 1
+
+
+def test_a_model_whose_files_fail_to_load_is_not_read_again_for_a_few_seconds(
+    backend: FakeBackend, test_models_dir: Path
+) -> None:
+    attempts: list[str] = []
+    original = backend.load
+
+    def damaged(model: ModelSpec, folder: Path) -> object:
+        attempts.append(model.name)
+        raise ValueError("not a safetensors file")
+
+    backend.load = damaged  # type: ignore[method-assign,assignment]
+    now = [100.0]
+    cache = ModelCache(backend, test_models_dir, clock=lambda: now[0])
+    a = spec("a", test_models_dir)
+    for _ in range(20):  # a flood: one read of the files, every request the same 503
+        with pytest.raises(ModelNotReady, match=r"^a failed to load from .*damaged") as raised:
+            cache.get(a)
+        assert raised.value.retry_after == 60
+    assert attempts == ["a"]
+
+    backend.load = original  # type: ignore[method-assign]
+    now[0] += FAILED_LOAD_MEMORY_S - 0.1
+    with pytest.raises(ModelNotReady, match="damaged"):
+        cache.get(a)  # repaired, but not read again yet
+    now[0] += 0.1
+    cache.get(a)  # picked up once the failure is older than FAILED_LOAD_MEMORY_S
+    assert backend.loads == ["a"]

@@ -69,8 +69,9 @@ class TimedBody:
         return line
 
 
-def _buffer_streamed(environ: WSGIEnvironment, limit: int) -> None:
-    """Read a chunked body (up to one byte past the limit) and announce its length.
+def _buffer_streamed(environ: WSGIEnvironment, limit: int) -> bool:
+    """Read a chunked body (up to one byte past the limit) and announce its length; True when
+    it was over the limit, its rest left unread.
 
     Werkzeug reads a streamed body only up to the limit and silently drops the rest, so a
     body over it would look truncated (malformed JSON, a cut form); with its length known,
@@ -85,10 +86,22 @@ def _buffer_streamed(environ: WSGIEnvironment, limit: int) -> None:
                 break
             data += chunk
     except RequestTimeout:
-        return  # the stream stays failed: the app's first read answers 408
+        return False  # the stream stays failed: the app's first read answers 408
     environ["wsgi.input"] = io.BytesIO(bytes(data))
     environ["CONTENT_LENGTH"] = str(len(data))
     environ.pop("HTTP_TRANSFER_ENCODING", None)
+    return len(data) > limit
+
+
+def _close_after_answer(start_response: StartResponse) -> None:
+    """Have gunicorn answer `Connection: close` and close: it resets a connection whose unread
+    body is over 64 KiB, after saying keep-alive, so a pooled client would lose its next
+    request (gunicorn.conf.py's pre_request does the same for a Content-Length over the limit).
+    """
+    response = getattr(start_response, "__self__", None)  # gunicorn's Response
+    force_close = getattr(response, "force_close", None)
+    if callable(force_close):
+        force_close()
 
 
 class BodyGuard:
@@ -108,8 +121,9 @@ class BodyGuard:
         sock.settimeout(self.seconds)
         environ["wsgi.input"] = TimedBody(environ["wsgi.input"], sock, self.seconds)
         streamed = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
-        if streamed and environ.get("wsgi.input_terminated"):
-            _buffer_streamed(environ, self.limit)
+        terminated = environ.get("wsgi.input_terminated")
+        if streamed and terminated and _buffer_streamed(environ, self.limit):
+            _close_after_answer(start_response)
 
         def started(status: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
             # The answer is ready: gunicorn writes it as before, with no timeout of ours.

@@ -130,7 +130,8 @@ def _options(task: str, fields: dict[str, Any]) -> dict[str, Any]:
 def _form_options() -> tuple[str, dict[str, Any]]:
     """The task and options from form fields (strings) as typed values."""
     form = request.form
-    unknown = set(form) - set(JobUpload.model_fields)
+    # A part whose name the multipart parser cannot read comes with the name None.
+    unknown = {name or "(no name)" for name in form} - set(JobUpload.model_fields)
     if unknown:
         raise InvalidRequest(f"unknown form fields: {', '.join(sorted(unknown))}")
     fields: dict[str, Any] = {k: v for k, v in form.items() if k not in _FORM_ONLY and v != ""}

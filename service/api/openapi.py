@@ -8,6 +8,8 @@ import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
 from typing import Any, TypeVar
 
 from flask import Flask, Response, jsonify, send_from_directory
@@ -15,7 +17,6 @@ from pydantic import BaseModel
 from spectree import Response as Responses
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.models import SecureType
-from swagger_ui_bundle import swagger_ui_path
 
 from service import __version__
 from service.api import access
@@ -184,12 +185,16 @@ def _finish(spec: Mapping[str, Any], secured: set[tuple[str, str]]) -> dict[str,
     return result
 
 
+# Swagger UI 5 (it renders OpenAPI 3.1), as built by its authors, from the flask-swagger-ui
+# package's data; its blueprint is not used (its page has a templated inline script).
+SWAGGER_UI_DIR = Path(str(resources.files("flask_swagger_ui") / "dist"))
 _DOCS_PAGE = """<!doctype html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
   <title>Tarjoman API</title>
   <link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+  <link rel="icon" type="image/png" href="/docs/assets/favicon-32x32.png">
 </head>
 <body>
   <div id="swagger-ui"></div>
@@ -245,8 +250,8 @@ def install(app: Flask, settings: Settings, ring: KeyRing) -> None:
         return page
 
     def openapi_assets(name: str) -> Response:
-        # Swagger UI ships in the swagger-ui-bundle package: /docs works with no internet.
-        return send_from_directory(swagger_ui_path, name, max_age=86400)
+        # Served from the installed package: /docs works with no internet.
+        return send_from_directory(SWAGGER_UI_DIR, name, max_age=86400)
 
     # Endpoints named openapi* are left out of the document by spectree.
     app.add_url_rule("/openapi.json", "openapi_json", openapi_json, methods=["GET"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 
 from service.engine import Engine
 from service.errors import PayloadTooLarge
@@ -71,9 +72,9 @@ class MapReduce:
         )
         self.max_calls = engine.settings.max_summary_calls
 
-    def count(self, texts: Sequence[str]) -> list[int]:
-        """Source tokens of each text."""
-        return self.engine.count_tokens(self.spec, texts, self.task)
+    def count(self, texts: Sequence[str], deadline: float | None = None) -> list[int]:
+        """Source tokens of each text (the model's load waited for until `deadline`)."""
+        return self.engine.count_tokens(self.spec, texts, self.task, deadline)
 
     def run(self, texts: Sequence[str], deadline: float) -> list[Reduced]:
         """One summary per text; 413 when a text would need more model calls than allowed."""
@@ -84,7 +85,7 @@ class MapReduce:
         while pending:
             jobs: list[tuple[int, str]] = []
             for i, sentences in pending.items():
-                chunks = chunk(sentences, self.count, self.budget)
+                chunks = chunk(sentences, partial(self.count, deadline=deadline), self.budget)
                 needed = calls[i] + calls_needed(
                     len(chunks), self.options.max_new_tokens, self.budget
                 )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 
 from service.engine import Engine
 from service.errors import AmbiguousLanguage, InvalidRequest, ModelNotReady
+from service.models.cache import RETRY_LOADING_S
 from service.models.registry import Profile, Task
 from service.pipelines.extractive import Chosen, extract, sentences_of
 from service.pipelines.mapreduce import MapReduce
@@ -20,8 +21,6 @@ ABSTRACTIVE_THEN_TRANSLATE = "abstractive-then-translate"
 TRANSLATE_THEN_ABSTRACTIVE = "translate-then-abstractive"
 EXTRACTIVE = "extractive"
 EXTRACTIVE_THEN_TRANSLATE = "extractive-then-translate"
-# A model still preloading is usually ready within this many seconds.
-RETRY_LOADING_S = 10
 
 
 @dataclass(frozen=True)
@@ -154,10 +153,11 @@ def _summarize_group(
     readiness = engine.readiness()
     failures: list[tuple[Plan, ModelNotReady]] = []
     for plan in candidates:
+        deadline = engine.deadline()  # the plan's loads and its work
         try:
             for task in plan.tasks:  # fail before any work, not halfway through
-                _ready(engine, task, readiness.task(task))
-            summaries = _run(engine, plan, texts, source, target, request)
+                _ready(engine, task, readiness.task(task), deadline)
+            summaries = _run(engine, plan, texts, (source, target), request, deadline)
         except ModelNotReady as exc:
             failures.append((plan, exc))
             continue
@@ -178,21 +178,27 @@ def _none_ready(failures: list[tuple[Plan, ModelNotReady]]) -> ModelNotReady:
     )
 
 
-def _ready(engine: Engine, task: Task, state: TaskState) -> None:
-    """Load the model of `task`; 503 while it is still preloading or its weights are missing."""
+def _ready(engine: Engine, task: Task, state: TaskState, deadline: float) -> None:
+    """Load the model of `task` by `deadline`; 503 while it is still (pre)loading or its
+    weights are missing."""
     if not state.ready:
         raise ModelNotReady(
             f"{state.model} is not ready: {state.reason}",
             retry_after=RETRY_LOADING_S if state.loading else 60,
         )
-    engine.cache.get(engine.profile.require(task))
+    engine.cache.get(engine.profile.require(task), deadline)
 
 
 def _run(
-    engine: Engine, plan: Plan, texts: list[str], source: str, target: str, request: Request
+    engine: Engine,
+    plan: Plan,
+    texts: list[str],
+    languages: tuple[str, str],
+    request: Request,
+    deadline: float,
 ) -> list[Summary]:
-    """Carry out one plan for texts in one language pair."""
-    deadline = engine.deadline()
+    """Carry out one plan for texts in one language pair (source, target) by `deadline`."""
+    source, target = languages
     current = list(texts)
     sentences: list[tuple[Chosen, ...] | None] = [None] * len(texts)
     if not plan.abstractive:

@@ -95,7 +95,7 @@ def translate(
         task = Task("translate", src, tgt)
         spec = engine.profile.require(task)
         mine = [j for j in jobs if (j.source, j.target) == (src, tgt) and not j.untranslated]
-        count = partial(engine.count_tokens, spec, task=task)
+        count = partial(engine.count_tokens, spec, task=task, deadline=deadline)
         inputs = _fit_parts(mine, partial(fit.cut, engine, spec, task, count=count), strip)
         outputs[(src, tgt)] = fit.translate_parts(
             engine, spec, task, inputs, deadline, count, alternatives

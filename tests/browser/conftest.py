@@ -6,9 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
 from tests.integration.conftest import Server, start_server, stop_server
+
+# expect() polls until its condition holds; Playwright's 5 s default is a deadline a loaded
+# machine misses (the IRNA article's first translation took 8 s at load 9): a minute instead.
+expect.set_options(timeout=60_000)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -59,3 +63,23 @@ def page(browser: Browser, page_server: Server) -> Iterator[Page]:
     opened.get_by_label("API key (only if this server asks for one)").fill(API_KEY)
     yield opened
     context.close()
+
+
+def watch_policy(page: Page) -> list[str]:
+    """Every console message and violation event about the security policy, as it comes."""
+    refused: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            refused.append(message.text)
+
+    def on_violation(text: str) -> None:
+        refused.append(text)
+
+    page.on("console", on_console)
+    page.expose_function("reportViolation", on_violation)
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => "
+        "window.reportViolation(e.violatedDirective + ' ' + e.blockedURI));"
+    )
+    return refused

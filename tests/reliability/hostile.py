@@ -94,6 +94,15 @@ def _form_raw(make: Callable[[str], bytes]) -> Callable[[Route], list[Sent]]:
     return lambda route: [Sent(FORM, make(route.text_field))] if route.takes_form else []
 
 
+def _multipart_unreadable_name(route: Route) -> list[Sent]:
+    """A multipart form of the route's fields, one part's name unreadable (`name="9\\"`)."""
+    parts = [b'--B\r\nContent-Disposition: form-data; name="9\\"\r\n\r\nx\r\n']
+    for name, value in route.body("Rain.").items():
+        header = f'--B\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+        parts.append(header.encode() + str(value).encode() + b"\r\n")
+    return [Sent("multipart/form-data; boundary=B", b"".join(parts) + b"--B--\r\n")]
+
+
 _GLOSSARY = {f"term{n}": f"واژه{n}" for n in range(10_000)}
 _rng = random.Random(14)
 _EMOJI = "".join(chr(_rng.randrange(0x1F300, 0x1F650)) for _ in range(50_000))
@@ -274,6 +283,12 @@ CASES: list[Case] = [
         "multipart/form-data without a boundary",
         "4xx",
         raw("multipart/form-data", b"--x\r\n\r\nRain\r\n--x--\r\n"),
+    ),
+    Case(
+        "multipart-unreadable-name",
+        "a multipart form with a part whose name cannot be read",
+        "4xx or 200",
+        _multipart_unreadable_name,
     ),
     Case(
         "latin1-charset",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.reliability.gunicorns import gunicorn
+from tests.reliability.gunicorns import gunicorn, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -73,7 +73,8 @@ def test_deleted_and_corrupted_model_folders_give_503_naming_them(
         assert fa_summary(url).status_code == 200
         assert call(url, "/v1/detect", {"text": FA}).status_code == 200
         shutil.copy(test_models_dir / "tiny" / "marian-en-fa" / "model.safetensors", weights)
-        assert en_fa(url).status_code == 200
+        # A failed load stands for a few seconds (FAILED_LOAD_MEMORY_S), then the files are read.
+        wait_for("the repaired model to serve", lambda: en_fa(url).status_code == 200)
         readyz = requests.get(url + "/readyz", timeout=10).json()
         assert readyz["tasks"]["translate fa-en"]["ready"] is False
         assert "tiny-marian-fa-en" in readyz["tasks"]["translate fa-en"]["reason"]

@@ -1,4 +1,4 @@
-"""Faults of a worker on real gunicorn: SIGKILL mid-request, SIGTERM under load, a hung model.
+"""Faults of a worker on real gunicorn: SIGKILL mid-request, SIGTERM under load, hangs.
 
 The server runs the real app and tiny models through tests.reliability.faultapp, a test-only
 factory that lets a test hold a model's load or generate on cue (a real model cannot hang on
@@ -127,7 +127,7 @@ def test_sigterm_of_the_master_lets_every_in_flight_request_finish(
         assert running.process.wait(timeout=60) == 0
 
 
-def test_a_hung_model_gives_504_at_the_deadline_and_keeps_its_threads(
+def test_a_hung_load_gives_503_and_a_hung_model_504_at_the_deadline_keeping_their_threads(
     test_models_dir: Path, holds: Path
 ) -> None:
     threads = 4
@@ -139,8 +139,23 @@ def test_a_hung_model_gives_504_at_the_deadline_and_keeps_its_threads(
     }
     with held_server(test_models_dir, holds, env) as running:
         url = running.url
-        # Load and warm the model first (the first load may take longer than 2 s).
+        # A load that hangs (a stuck network filesystem): each request waits for it until its
+        # deadline, then 503 naming the model; more requests than threads, none kept.
+        (holds / "hold-load").touch()
+        with ThreadPoolExecutor(threads + 2) as pool:
+            texts = [f"Item {i} of the hung load." for i in range(threads + 2)]
+            replies = list(pool.map(lambda text: translate(url, text), texts))
+        assert [r.status_code for r in replies] == [503] * (threads + 2)
+        assert {r.json()["error"]["code"] for r in replies} == {"model_not_ready"}
+        assert all(EN_FA in r.json()["error"]["message"] for r in replies)
+        assert all(r.headers["Retry-After"] for r in replies)
+        assert requests.get(url + "/livez", timeout=10).status_code == 200
+        (holds / "hold-load").unlink()
+        # The load went on meanwhile: once it ends, requests are served (the first load may
+        # take longer than 2 s, so this polls); then the model is warm.
         wait_for("a first translation", lambda: translate(url, "Warm up.").status_code == 200)
+        # One load, however many requests waited for it and gave up.
+        assert metric(url, "tarjoman_model_load_seconds_count", model=EN_FA) == 1
         (holds / "hold-generate").touch()
         # More requests than threads: if a hung request kept its thread, the last would hang.
         with ThreadPoolExecutor(threads + 2) as pool:

@@ -213,11 +213,18 @@ def test_the_table_in_the_docs_lists_every_case() -> None:
 
 
 def _table() -> str:
-    lines = ["| case | outcomes by route |", "| --- | --- |"]
-    for case, by_route in OUTCOMES.items():
+    """docs/reliability.md's two tables: the hostile inputs, then the raw-socket and URL cases."""
+    by_name = {case.name: case for case in CASES}
+    table = ["| case | input | expected | observed (status by route) |", "| --- " * 4 + "|"]
+    others = ["| case | outcomes by route |", "| --- | --- |"]
+    for name, by_route in OUTCOMES.items():
         cells = ", ".join(
             f"{route} {'/'.join(map(str, sorted(statuses)))}"
             for route, statuses in sorted(by_route.items())
         )
-        lines.append(f"| `{case}` | {cells} |")
-    return "\n".join(lines) + "\n"
+        case = by_name.get(name)
+        if case is None:
+            others.append(f"| `{name}` | {cells} |")
+        else:
+            table.append(f"| `{name}` | {case.what} | {case.outcome} | {cells} |")
+    return "\n".join(table) + "\n\n" + "\n".join(others) + "\n"

@@ -37,8 +37,17 @@ def test_the_verdict_fails_a_worker_that_grows_and_passes_a_flat_one() -> None:
     report, broken = soak.verdict({1: flat}, 10, limits())
     assert broken == []
     assert report["1"]["rss_mib"]["growth_percent"] < 1
-    _, broken = soak.verdict({2: leaky}, 10, limits())
+    report, broken = soak.verdict({2: leaky}, 10, limits())
     assert [b.split(":")[1].split()[0] for b in broken] == ["RSS", "fds", "threads"]
+    assert report["2"]["rss_mib"]["slope_per_min_second_half"] == pytest.approx(60)
+
+
+def test_the_verdict_tells_growth_that_levels_off_from_growth_that_goes_on() -> None:
+    soak = script("soak_measure")
+    settling = [(t, {"rss_mib": 400.0 + min(t, 30), "fds": 20, "threads": 17}) for t in range(60)]
+    rss = soak.verdict({1: settling}, 0, limits())[0]["1"]["rss_mib"]
+    assert rss["slope_per_min"] > 20
+    assert rss["slope_per_min_second_half"] == pytest.approx(0)
 
 
 @pytest.mark.slow

@@ -1,4 +1,5 @@
-"""Reading deploy/: its Kubernetes documents, kustomizations with their patches, metric names."""
+"""Reading deploy/: Kubernetes documents, kustomizations with their patches, the compose files,
+nginx's blocks and metric names."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from service.settings import PROJECT_ROOT
 
 DEPLOY = PROJECT_ROOT / "deploy"
 K8S = DEPLOY / "k8s"
+COMPOSE = DEPLOY / "compose"
 METRIC = re.compile(r"\btarjoman_[a-z0-9_]+\b")
 # Files under deploy/ that name metrics: dashboards, alerts, autoscalers, adapter rules.
 METRIC_FILES = ("grafana/*.json", "prometheus/*.yaml", "k8s/**/*.yaml")
@@ -80,3 +82,43 @@ def referenced_metrics() -> dict[str, set[str]]:
 def exposed_samples(text: str) -> set[str]:
     """The sample names of a Prometheus exposition."""
     return {line.split("{")[0].split(" ")[0] for line in text.splitlines() if line[:1].isalpha()}
+
+
+def compose_file() -> dict[str, Any]:
+    """deploy/compose/compose.yaml, anchors and merge keys resolved."""
+    loaded: dict[str, Any] = yaml.safe_load((COMPOSE / "compose.yaml").read_text())
+    return loaded
+
+
+def env_file(name: str) -> dict[str, str]:
+    """The variables of an env file of deploy/compose."""
+    lines = (COMPOSE / name).read_text().splitlines()
+    pairs = [line.split("=", 1) for line in lines if line and not line.startswith("#")]
+    return dict(pairs)
+
+
+def nginx_blocks() -> dict[str, str]:
+    """nginx.conf's server-level text (key "server", before the first location) and each
+    location's body by its path."""
+    text = (COMPOSE / "nginx.conf").read_text()
+    server = text[text.index("server {") :]
+    blocks = {"server": re.split(r"(?m)^\s*location\s", server, maxsplit=1)[0]}
+    for path, body in re.findall(r"(?m)^\s*location\s+(\S+)\s*\{([^}]*)\}", server):
+        blocks[path] = body
+    return blocks
+
+
+def nginx_directive(name: str, block: str = "server") -> list[str]:
+    """The values of a directive in one block of nginx.conf (see nginx_blocks)."""
+    return re.findall(rf"(?m)^\s*{name}\s+([^;]+);", nginx_blocks()[block])
+
+
+def pod_container(objects: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
+    """The first container of a workload, after checking it runs locked down."""
+    found = next(o for o in objects if o["kind"] == kind and o["metadata"]["name"] == name)
+    spec = found["spec"]["template"]["spec"]
+    assert spec["securityContext"]["runAsNonRoot"] is True
+    first: dict[str, Any] = spec["containers"][0]
+    assert first["securityContext"]["readOnlyRootFilesystem"] is True
+    assert first["securityContext"]["allowPrivilegeEscalation"] is False
+    return first

@@ -16,13 +16,29 @@ import pytest
 import yaml
 
 from service.settings import Settings
-from tests.scale.deployfiles import DEPLOY, K8S, build, documents, is_resource
+from tests.scale.deployfiles import (
+    DEPLOY,
+    K8S,
+    build,
+    compose_file,
+    documents,
+    env_file,
+    is_resource,
+    nginx_blocks,
+    nginx_directive,
+    pod_container,
+)
 
 K8S_VERSION = kubernetes_validate.latest_version()
 OVERLAYS = sorted(p for p in (K8S / "overlays").iterdir() if p.is_dir())
 # KEDA's CRD is not among Kubernetes' schemas. This is our own schema of the ScaledObject
 # fields we use, written from KEDA's CRD (keda.sh/v1alpha1): required fields, types, and no
 # unknown keys in spec, so a typo fails here; it does not vouch for the whole CRD.
+# The metadata each trigger type used here requires, from KEDA's scaler docs.
+TRIGGER_METADATA = {
+    "prometheus": {"serverAddress", "query", "threshold"},
+    "redis": {"address", "listName", "listLength"},
+}
 SCALED_OBJECT: dict[str, Any] = {
     "type": "object",
     "required": ["apiVersion", "kind", "metadata", "spec"],
@@ -74,8 +90,8 @@ SCALED_OBJECT: dict[str, Any] = {
 def validate(doc: dict[str, Any]) -> None:
     if doc["apiVersion"].startswith("keda.sh/"):
         jsonschema.validate(doc, SCALED_OBJECT)
-        trigger = doc["spec"]["triggers"][0]
-        assert {"serverAddress", "query", "threshold"} <= set(trigger["metadata"])
+        for trigger in doc["spec"]["triggers"]:
+            assert TRIGGER_METADATA[trigger["type"]] <= set(trigger["metadata"]), trigger
         return
     kubernetes_validate.validate(doc, K8S_VERSION, strict=True)
 
@@ -121,22 +137,12 @@ def test_kubectl_kustomize_builds_the_same_objects(overlay: Path) -> None:
         validate(doc)
 
 
-def container(objects: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
-    found = next(o for o in objects if o["kind"] == kind and o["metadata"]["name"] == name)
-    spec = found["spec"]["template"]["spec"]
-    assert spec["securityContext"]["runAsNonRoot"] is True
-    first: dict[str, Any] = spec["containers"][0]
-    assert first["securityContext"]["readOnlyRootFilesystem"] is True
-    assert first["securityContext"]["allowPrivilegeEscalation"] is False
-    return first
-
-
 @pytest.mark.parametrize("overlay", OVERLAYS, ids=lambda p: p.name)
 def test_the_deployment_probes_limits_threads_and_volumes(overlay: Path) -> None:
     objects = build(overlay)
-    main = container(objects, "Deployment", "tarjoman")
-    container(objects, "Deployment", "tarjoman-redis")
-    container(objects, "Job", "tarjoman-models")
+    main = pod_container(objects, "Deployment", "tarjoman")
+    pod_container(objects, "Deployment", "tarjoman-redis")
+    pod_container(objects, "Job", "tarjoman-models")
     assert main["livenessProbe"]["httpGet"]["path"] == "/livez"
     assert main["readinessProbe"]["httpGet"]["path"] == "/readyz"
     startup = main["startupProbe"]
@@ -164,21 +170,10 @@ def test_the_deployment_probes_limits_threads_and_volumes(overlay: Path) -> None
 
 def test_the_gpu_overlay_asks_for_a_gpu_and_runs_on_cuda() -> None:
     objects = build(K8S / "overlays" / "gpu")
-    main = container(objects, "Deployment", "tarjoman")
+    main = pod_container(objects, "Deployment", "tarjoman")
     assert main["resources"]["limits"]["nvidia.com/gpu"] == "1"
     assert next(o for o in objects if o["kind"] == "ConfigMap")["data"]["TARJOMAN_DEVICE"] == "cuda"
     assert any(o["kind"] == "ScaledObject" for o in objects)
-
-
-def nginx_directive(name: str) -> list[str]:
-    text = (DEPLOY / "compose" / "nginx.conf").read_text()
-    return re.findall(rf"(?m)^\s*{name}\s+([^;]+);", text)
-
-
-def env_file(name: str) -> dict[str, str]:
-    lines = (DEPLOY / "compose" / name).read_text().splitlines()
-    pairs = [line.split("=", 1) for line in lines if line and not line.startswith("#")]
-    return dict(pairs)
 
 
 def test_nginx_matches_the_service_settings() -> None:
@@ -186,6 +181,17 @@ def test_nginx_matches_the_service_settings() -> None:
     env = env_file("tarjoman.env")
     assert nginx_directive("client_max_body_size") == [str(defaults.max_body_bytes)]
     assert env["TARJOMAN_MAX_BODY_BYTES"] == str(defaults.max_body_bytes)
+    # Job uploads: their own limit, on the /v1/jobs location only.
+    jobs_limit = nginx_directive("client_max_body_size", "/v1/jobs")
+    assert jobs_limit == [str(defaults.max_upload_bytes)] == [env["TARJOMAN_MAX_UPLOAD_BYTES"]]
+    assert nginx_directive("client_max_body_size", "/") == []
+    blocks = nginx_blocks()
+    assert set(blocks) == {"server", "/", "/v1/jobs"}
+    for path in ("/", "/v1/jobs"):
+        assert nginx_directive("proxy_pass", path) == ["http://tarjoman"]
+        # One proxy_set_header in a location would drop every one the server level sets.
+        assert nginx_directive("proxy_set_header", path) == [], path
+        assert nginx_directive("proxy_read_timeout", path) == [], path
     read_timeout = nginx_directive("proxy_read_timeout")[0].rstrip("s")
     assert int(read_timeout) > float(env["TARJOMAN_REQUEST_TIMEOUT_S"])
     # Only connection failures go to the next replica: no timeouts, no resent POSTs.
@@ -195,7 +201,7 @@ def test_nginx_matches_the_service_settings() -> None:
 
 
 def test_compose_runs_two_replicas_nginx_and_redis_with_healthchecks() -> None:
-    compose = yaml.safe_load((DEPLOY / "compose" / "compose.yaml").read_text())
+    compose = compose_file()
     services = compose["services"]
     replicas = [name for name in services if name.startswith("tarjoman-")]
     assert len(replicas) >= 2

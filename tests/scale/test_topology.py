@@ -1,4 +1,5 @@
-"""The deployed topology on loopback: Debian's nginx, two gunicorn replicas, a real redis-server.
+"""The deployed topology on loopback: Debian's nginx, two gunicorn replicas, a `tarjoman worker`
+and a real redis-server, the replicas queueing jobs in it for the worker as in deploy/compose.
 
 The nginx config is deploy/compose/nginx.conf itself, with loopback upstreams. The replicas trust
 two proxies (TARJOMAN_TRUSTED_PROXIES=2, as behind an outer load balancer), so each request of a
@@ -8,6 +9,7 @@ load can say which client it is and the load never trips the rate limit under te
 from __future__ import annotations
 
 import itertools
+import json
 import sys
 import threading
 import time
@@ -18,11 +20,12 @@ from pathlib import Path
 import pytest
 import requests
 
-from service.settings import PROJECT_ROOT
+from service.settings import PROJECT_ROOT, Settings
+from tests.polling import wait_until
 from tests.scale.deployfiles import exposed_samples, referenced_metrics
 
 sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
-from topology import NGINX, Nginx, Redis, Replica, get
+from topology import NGINX, Nginx, Redis, Replica, Worker, get
 
 pytestmark = pytest.mark.timeout(240)
 _client_numbers = itertools.count(1)
@@ -33,6 +36,7 @@ class Topology:
     nginx: Nginx
     replicas: list[Replica]
     redis: Redis
+    worker: Worker
 
     def total(self, name: str, **labels: str) -> float:
         """A metric summed over the live replicas."""
@@ -57,21 +61,24 @@ def topology(test_models_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
         "TARJOMAN_RATE_LIMIT_STORAGE": redis.url + "/0",
         "TARJOMAN_CACHE_URL": redis.url + "/1",
         "TARJOMAN_TRUSTED_PROXIES": "2",
+        "TARJOMAN_JOBS_URL": redis.url + "/2",
+        "TARJOMAN_JOBS_DIR": str(workdir / "jobs"),  # the compose `jobs` volume
     }
     replicas = [Replica(f"replica-{n}", workdir, env).start() for n in (1, 2)]
+    worker = Worker("worker", workdir, env).start()
     nginx = None
     try:
         for replica in replicas:
             replica.wait_ready()
         nginx = Nginx([f"127.0.0.1:{r.port}" for r in replicas], workdir).start()
-        yield Topology(nginx, replicas, redis)
+        yield Topology(nginx, replicas, redis, worker)
     except BaseException:
-        for process in (*replicas, nginx):
+        for process in (*replicas, worker, nginx):
             if process is not None and process.log.exists():
                 print(f"--- {process.log.name}\n{process.log_text()[-3000:]}")
         raise
     finally:
-        for process in (nginx, *replicas, redis):
+        for process in (nginx, worker, *replicas, redis):
             if process is not None:
                 process.stop()
 
@@ -80,6 +87,12 @@ def client_address() -> str:
     """A client address no other request of the test uses (its own rate-limit bucket)."""
     n = next(_client_numbers)
     return f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
+
+
+def as_if_through_nginx() -> dict[str, str]:
+    """Headers of a request sent straight to a replica that still names its own client (the
+    replicas trust two proxies: the outer one's entry, then the one nginx appends)."""
+    return {"X-Forwarded-For": f"{client_address()}, 127.0.0.1"}
 
 
 def translate(url: str, text: str, address: str | None = None) -> requests.Response:
@@ -189,6 +202,48 @@ def test_a_sentence_translated_by_one_replica_is_a_cache_hit_on_the_other(
     # came from Redis: it computed nothing.
     assert second.metric("tarjoman_result_cache_hits_total", tier="redis") > hits
     assert second.metric("tarjoman_result_cache_misses_total") == misses
+
+
+def test_a_document_job_through_nginx_is_run_by_the_worker_and_served_by_either_replica(
+    topology: Topology,
+) -> None:
+    """An upload over TARJOMAN_MAX_BODY_BYTES (nginx's /v1/jobs location takes it) is queued in
+    Redis by one replica, run by the `tarjoman worker`, and seen and fetched from both replicas:
+    the index is in Redis, the files in the shared jobs folder."""
+    pad = "x" * 700_000  # carried through untouched: a large file of three short texts
+    rows = [{"text": f"خبر شماره {n} امروز رسید.", "pad": pad} for n in range(3)]
+    document = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode()
+    assert Settings().max_body_bytes < len(document) < Settings().max_upload_bytes
+    submitted = requests.post(
+        topology.nginx.url + "/v1/jobs",
+        files={"file": ("news.jsonl", document)},
+        data={"source": "fa", "target": "en"},
+        headers={"X-Forwarded-For": client_address()},
+        timeout=60,
+    )
+    assert submitted.status_code == 202, submitted.text
+    job = submitted.json()
+
+    def state(url: str, headers: dict[str, str]) -> str:
+        reply = requests.get(url + job["url"], headers=headers, timeout=10)
+        assert reply.status_code == 200, reply.text
+        assert reply.json()["state"] in ("queued", "running", "done"), reply.json()
+        return str(reply.json()["state"])
+
+    def via_nginx() -> str:
+        return state(topology.nginx.url, {"X-Forwarded-For": client_address()})
+
+    wait_until(lambda: via_nginx() == "done", "the job to finish", timeout=120)
+    for replica in topology.replicas:
+        assert state(replica.url, as_if_through_nginx()) == "done"
+        result = requests.get(
+            replica.url + job["result_url"], headers=as_if_through_nginx(), timeout=10
+        )
+        assert result.status_code == 200, result.text
+        records = [json.loads(line) for line in result.text.splitlines()]
+        assert [r["pad"] for r in records] == [pad] * 3
+        assert all(isinstance(r["translation"], str) and r["translation"] for r in records)
+    assert job["id"] in topology.worker.log_text()  # RQ logs each job it takes
 
 
 def test_every_metric_deploy_files_name_is_in_a_replicas_metrics(topology: Topology) -> None:
