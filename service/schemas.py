@@ -9,6 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 Language = Literal["fa", "en"]
 SourceLanguage = Literal["fa", "en", "auto"]
 TERM = Field(min_length=1, max_length=200)
+# The flag every translation response carries (the compatible surfaces' too).
+DemoFlag = Annotated[
+    bool, Field(description="True when the models are random demo models: not a translation.")
+]
 
 
 class _Strict(BaseModel):
@@ -125,9 +129,7 @@ class TranslateResponse(BaseModel):
 
     results: list[TranslationResult]
     models: list[str]
-    demo: bool = Field(
-        description="True when the models are random demo models: not a translation."
-    )
+    demo: DemoFlag
     timing_ms: float
 
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.schemas import Language
+from service.schemas import DemoFlag, Language
 
 
 class _Compat(BaseModel):
@@ -53,9 +53,7 @@ class CompatTranslateResponse(_Compat):
     alternatives: list[str] | list[list[str]] | None = Field(
         None, description="Only when alternatives were asked for: distinct other outputs."
     )
-    demo: bool = Field(
-        description="True when the models are random demo models: not a translation."
-    )
+    demo: DemoFlag
 
 
 class CompatLanguage(_Compat):

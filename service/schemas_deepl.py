@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from service.schemas import DemoFlag
+
 # DeepL language codes this surface knows, and the service's language for each. DeepL has no
 # Persian; `FA` is named the way DeepL names its languages (ISO 639-1, upper case).
 SOURCE_CODES = {"EN": "en", "FA": "fa"}
@@ -87,9 +89,7 @@ class DeepLTranslateResponse(_DeepL):
     """Response of POST /v2/translate, one translation per text, in order."""
 
     translations: list[DeepLTranslation]
-    demo: bool = Field(
-        description="True when the models are random demo models: not a translation."
-    )
+    demo: DemoFlag
 
 
 class DeepLLanguage(_DeepL):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -85,9 +85,38 @@ def fake_engine(
 
 
 @pytest.fixture
+def make_engine(
+    make_settings: Callable[..., Settings], test_models_dir: Path
+) -> Iterator[Callable[..., tuple[Engine, FakeBackend]]]:
+    """Engines over fake models with any settings, each with its backend; closed after the test."""
+    built: list[Engine] = []
+
+    def build(**overrides: object) -> tuple[Engine, FakeBackend]:
+        settings = make_settings(**overrides)
+        backend = FakeBackend()
+        engine = Engine(settings, load_profile(settings.models_file, "tiny"), backend)
+        built.append(engine)
+        return engine, backend
+
+    yield build
+    for engine in built:
+        engine.close()
+
+
+@pytest.fixture
 def app(make_settings: Callable[..., Settings], fake_engine: Engine) -> Flask:
     """The app over the fake engine."""
     return create_app(fake_engine.settings, engine=fake_engine)
+
+
+@pytest.fixture
+def make_app(make_settings: Callable[..., Settings], fake_engine: Engine) -> Callable[..., Flask]:
+    """Apps over the fake engine with any settings (the same data folder each time)."""
+
+    def build(**overrides: Any) -> Flask:
+        return create_app(make_settings(**overrides), engine=fake_engine)
+
+    return build
 
 
 @pytest.fixture

@@ -6,27 +6,13 @@ import json
 import re
 from collections.abc import Callable
 
-import pytest
 from flask import Blueprint, Flask
 from werkzeug.test import TestResponse
 
 from service.api import access
-from service.app import create_app
-from service.engine import Engine
-from service.settings import Settings
 
 KEY = "tk-access-7c1e"
 DASHBOARD = "https://dash.example.org"
-
-
-@pytest.fixture
-def build(make_settings: Callable[..., Settings], fake_engine: Engine) -> Callable[..., Flask]:
-    """An app over the fake engine with the given settings."""
-
-    def make(**overrides: object) -> Flask:
-        return create_app(make_settings(**overrides), engine=fake_engine)
-
-    return make
 
 
 def _url(rule: str) -> str:
@@ -49,8 +35,8 @@ def _late_routes(app: Flask) -> None:
     app.register_blueprint(late)
 
 
-def test_every_route_is_public_or_needs_a_key(build: Callable[..., Flask]) -> None:
-    app = build(api_keys=[KEY])
+def test_every_route_is_public_or_needs_a_key(make_app: Callable[..., Flask]) -> None:
+    app = make_app(api_keys=[KEY])
     _late_routes(app)
     client = app.test_client()
     checked = 0
@@ -74,13 +60,15 @@ def test_every_route_is_public_or_needs_a_key(build: Callable[..., Flask]) -> No
     assert late.status_code == 200  # protected, not broken
 
 
-def test_the_public_list_names_real_endpoints_only(build: Callable[..., Flask]) -> None:
-    endpoints = {rule.endpoint for rule in build().url_map.iter_rules()}
+def test_the_public_list_names_real_endpoints_only(make_app: Callable[..., Flask]) -> None:
+    endpoints = {rule.endpoint for rule in make_app().url_map.iter_rules()}
     assert set(access.PUBLIC) <= endpoints
 
 
-def test_a_late_route_is_rate_limited_and_documented_as_keyed(build: Callable[..., Flask]) -> None:
-    app = build(api_keys=[KEY], rate_limit="1/day")
+def test_a_late_route_is_rate_limited_and_documented_as_keyed(
+    make_app: Callable[..., Flask],
+) -> None:
+    app = make_app(api_keys=[KEY], rate_limit="1/day")
     _late_routes(app)
     client = app.test_client()
     auth = {"Authorization": f"Bearer {KEY}"}
@@ -96,9 +84,9 @@ def test_a_late_route_is_rate_limited_and_documented_as_keyed(build: Callable[..
 
 
 def test_cors_reaches_the_api_only_and_always_varies_by_origin(
-    build: Callable[..., Flask],
+    make_app: Callable[..., Flask],
 ) -> None:
-    app = build(cors_origins=[DASHBOARD])
+    app = make_app(cors_origins=[DASHBOARD])
     _late_routes(app)
     client = app.test_client()
     for origin in (DASHBOARD, "https://evil.example.com", None):

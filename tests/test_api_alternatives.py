@@ -8,25 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.app import create_app
-from service.engine import Engine
-from service.settings import Settings
 from tests.fakes import FakeBackend
 
 EN = "Heavy rain caused floods."
 TWO = "Heavy rain fell. Roads closed."
-
-
-@pytest.fixture
-def make_app(make_settings: Callable[..., Settings], fake_engine: Engine) -> Callable[..., Flask]:
-    def build(**overrides: object) -> Flask:
-        return create_app(make_settings(**overrides), engine=fake_engine)
-
-    return build
 
 
 def test_libretranslate_alternatives_for_a_string_and_a_list(client: FlaskClient) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,8 +11,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from service.api.auth import KeyRing, load_keys
-from service.app import create_app
-from service.engine import Engine
 from service.settings import Settings, SettingsError
 
 KEY = "tk-3f9a1c7e5b2d48e6a0c4"
@@ -19,15 +18,9 @@ OTHER_KEY = "tk-88d0b6aa91f34c27b5e1"
 
 
 @pytest.fixture
-def keyed(make_settings: Callable[..., Settings], fake_engine: Engine) -> Callable[..., Flask]:
+def keyed(make_app: Callable[..., Flask]) -> Callable[..., Flask]:
     """An app over the fake engine with keys and any other settings."""
-
-    def build(**overrides: object) -> Flask:
-        values: dict[str, object] = {"api_keys": [KEY, OTHER_KEY]}
-        values.update(overrides)
-        return create_app(make_settings(**values), engine=fake_engine)
-
-    return build
+    return functools.partial(make_app, api_keys=[KEY, OTHER_KEY])
 
 
 def _translate(client: FlaskClient, **headers: str) -> tuple[int, dict[str, object]]:

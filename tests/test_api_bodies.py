@@ -10,25 +10,12 @@ import pytest
 from flask import Flask
 
 from service.api.body import MAX_DEPTH
-from service.app import create_app
-from service.engine import Engine
-from service.settings import Settings
 
 KEY = "tk-bodies-51f0"
 SURROGATE = '{"text": "hello \\ud800 world", "target": "en", "source": "fa"}'
 DEEP = "[" * 10_000
 # Every POST route of the service, with a field the body is read from.
 POST_ROUTES = ["/v1/translate", "/v1/summarize", "/v1/detect", "/translate", "/detect"]
-
-
-@pytest.fixture
-def build(make_settings: Callable[..., Settings], fake_engine: Engine) -> Callable[..., Flask]:
-    """An app over the fake engine with the given settings."""
-
-    def make(**overrides: object) -> Flask:
-        return create_app(make_settings(**overrides), engine=fake_engine)
-
-    return make
 
 
 def _post(app: Flask, path: str, raw: str, **headers: str) -> tuple[int, Any]:
@@ -49,9 +36,9 @@ def _post(app: Flask, path: str, raw: str, **headers: str) -> tuple[int, Any]:
     ],
 )
 def test_a_lone_surrogate_is_refused_naming_the_field(
-    build: Callable[..., Flask], path: str, body: str
+    make_app: Callable[..., Flask], path: str, body: str
 ) -> None:
-    status, answer = _post(build(), path, body)
+    status, answer = _post(make_app(), path, body)
     if path.startswith("/v1/"):
         assert status == 422
         assert answer["error"]["code"] == "invalid_request"
@@ -64,23 +51,24 @@ def test_a_lone_surrogate_is_refused_naming_the_field(
     assert "surrogate" in json.dumps(answer)
 
 
-def test_a_surrogate_in_a_glossary_key_is_named_too(build: Callable[..., Flask]) -> None:
+def test_a_surrogate_in_a_glossary_key_is_named_too(make_app: Callable[..., Flask]) -> None:
     body = '{"text": "Rain.", "target": "fa", "glossary": {"a\\udc00": "b"}}'
-    status, answer = _post(build(), "/v1/translate", body)
+    status, answer = _post(make_app(), "/v1/translate", body)
     assert status == 422
     assert answer["error"]["details"][0]["field"] == "glossary"
 
 
-def test_a_surrogate_pair_is_text_and_translates(build: Callable[..., Flask]) -> None:
-    status, _ = _post(build(), "/v1/translate", '{"text": "rain \\ud83c\\udf27", "target": "fa"}')
+def test_a_surrogate_pair_is_text_and_translates(make_app: Callable[..., Flask]) -> None:
+    body = '{"text": "rain \\ud83c\\udf27", "target": "fa"}'
+    status, _ = _post(make_app(), "/v1/translate", body)
     assert status == 200
 
 
 @pytest.mark.parametrize("path", POST_ROUTES)
 def test_deep_nesting_is_a_400_logged_once_and_counted_once(
-    build: Callable[..., Flask], path: str, capfd: pytest.CaptureFixture[str]
+    make_app: Callable[..., Flask], path: str, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    app = build()
+    app = make_app()
     status, answer = _post(app, path, DEEP)
     assert status == 400
     message = answer["error"] if isinstance(answer["error"], str) else answer["error"]["message"]
@@ -101,19 +89,19 @@ def test_deep_nesting_is_a_400_logged_once_and_counted_once(
 
 
 def test_just_under_the_depth_limit_is_an_ordinary_invalid_request(
-    build: Callable[..., Flask],
+    make_app: Callable[..., Flask],
 ) -> None:
     nested = "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1)
-    status, answer = _post(build(), "/v1/translate", '{"text": ' + nested + "}")
+    status, answer = _post(make_app(), "/v1/translate", '{"text": ' + nested + "}")
     assert status == 422
     assert answer["error"]["details"][0]["field"].startswith("text")
 
 
 @pytest.mark.parametrize("path", POST_ROUTES)
 def test_with_keys_on_a_bad_body_without_a_key_is_401(
-    build: Callable[..., Flask], path: str
+    make_app: Callable[..., Flask], path: str
 ) -> None:
-    app = build(api_keys=[KEY])
+    app = make_app(api_keys=[KEY])
     refused = 401 if path.startswith("/v1/") else 400  # LibreTranslate's status for no key
     for body in (DEEP, SURROGATE):
         status, answer = _post(app, path, body)

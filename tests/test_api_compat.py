@@ -9,20 +9,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.app import create_app
-from service.engine import Engine
-from service.settings import Settings
-
 FA = "وزارت کشور کویت مذاکراتی را با عراق انجام داد."
 EN = "Heavy rain caused floods."
-
-
-@pytest.fixture
-def make_app(make_settings: Callable[..., Settings], fake_engine: Engine) -> Callable[..., Flask]:
-    def build(**overrides: object) -> Flask:
-        return create_app(make_settings(**overrides), engine=fake_engine)
-
-    return build
 
 
 def test_a_form_translates_one_string_with_the_detected_language(client: FlaskClient) -> None:

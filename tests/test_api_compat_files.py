@@ -9,20 +9,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.app import create_app
-from service.engine import Engine
-from service.settings import Settings
-
 BAD = "Invalid request: "
 NOT_UTF8 = "the file is not UTF-8 text (a bad byte at offset 0); convert it to UTF-8 first"
-
-
-@pytest.fixture
-def make_app(make_settings: Callable[..., Settings], fake_engine: Engine) -> Callable[..., Flask]:
-    def build(**overrides: object) -> Flask:
-        return create_app(make_settings(**overrides), engine=fake_engine)
-
-    return build
 
 
 def _upload(client: FlaskClient, name: str, content: bytes, **form: str) -> dict[str, object]:

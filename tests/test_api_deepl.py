@@ -9,24 +9,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.app import create_app
-from service.engine import Engine
-from service.settings import Settings
-
 FA = "وزارت کشور کویت مذاکراتی را با عراق انجام داد."
 EN = "Heavy rain caused floods."
 KEY = "tk-3f9a1c7e5b2d48e6a0c4"
 OTHER_KEY = "tk-88d0b6aa91f34c27b5e1"
-
-
-@pytest.fixture
-def make_app(make_settings: Callable[..., Settings], fake_engine: Engine) -> Callable[..., Flask]:
-    """An app over the fake engine with any settings (the same data folder each time)."""
-
-    def build(**overrides: object) -> Flask:
-        return create_app(make_settings(**overrides), engine=fake_engine)
-
-    return build
 
 
 def test_a_form_with_repeated_text_gives_one_translation_each(client: FlaskClient) -> None:
@@ -126,6 +112,8 @@ def test_other_errors_keep_deepls_shape(make_app: Callable[..., Flask]) -> None:
                 body = response.get_json()
                 assert list(body) == ["message"]
                 assert body["message"]
+            if status == 405:  # RFC 9110: a 405 names the methods the route takes
+                assert response.headers["Allow"] == "OPTIONS, POST"
 
 
 def test_html_keeps_tags_and_ignore_tags_are_not_translated(client: FlaskClient) -> None:

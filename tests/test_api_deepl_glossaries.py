@@ -9,12 +9,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.app import create_app
-from service.engine import Engine
-from service.settings import Settings
-
 KEY = "tk-3f9a1c7e5b2d48e6a0c4"
 OTHER_KEY = "tk-88d0b6aa91f34c27b5e1"
+KEYS = [KEY, OTHER_KEY]
 ALICE = {"Authorization": f"DeepL-Auth-Key {KEY}"}
 BOB = {"Authorization": f"DeepL-Auth-Key {OTHER_KEY}"}
 INVALID = "Invalid glossary entries provided"
@@ -22,19 +19,8 @@ TSV = "rain\tباران\nflood\tسیل\n\n"
 
 
 @pytest.fixture
-def make_app(make_settings: Callable[..., Settings], fake_engine: Engine) -> Callable[..., Flask]:
-    """An app with keys over the fake engine (the same data folder each time)."""
-
-    def build(**overrides: object) -> Flask:
-        values: dict[str, object] = {"api_keys": [KEY, OTHER_KEY]}
-        return create_app(make_settings(**(values | overrides)), engine=fake_engine)
-
-    return build
-
-
-@pytest.fixture
 def keyed(make_app: Callable[..., Flask]) -> FlaskClient:
-    return make_app().test_client()
+    return make_app(api_keys=KEYS).test_client()
 
 
 def _create(client: FlaskClient, **fields: str) -> dict[str, object]:
@@ -90,8 +76,8 @@ def test_glossaries_belong_to_their_key(keyed: FlaskClient) -> None:
 
 
 def test_glossaries_survive_a_restart(make_app: Callable[..., Flask]) -> None:
-    glossary_id = _create(make_app().test_client())["glossary_id"]
-    again = make_app().test_client()
+    glossary_id = _create(make_app(api_keys=KEYS).test_client())["glossary_id"]
+    again = make_app(api_keys=KEYS).test_client()
     assert again.get(f"/v2/glossaries/{glossary_id}", headers=ALICE).status_code == 200
 
 

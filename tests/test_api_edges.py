@@ -9,21 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from service.api.security import CONTENT_SECURITY_POLICY
-from service.app import create_app
-from service.engine import Engine
-from service.settings import Settings
 
 FORM = "application/x-www-form-urlencoded"
-
-
-@pytest.fixture
-def build(make_settings: Callable[..., Settings], fake_engine: Engine) -> Callable[..., Flask]:
-    """An app over the fake engine with the given settings."""
-
-    def make(**overrides: object) -> Flask:
-        return create_app(make_settings(**overrides), engine=fake_engine)
-
-    return make
 
 
 def test_a_byte_that_is_not_utf8_in_an_unused_field_keeps_the_form(client: FlaskClient) -> None:
@@ -60,8 +47,8 @@ def test_a_wrong_method_on_v1_keeps_the_v1_shape(client: FlaskClient) -> None:
     assert client.post("/livez").get_json()["error"]["code"] == "method_not_allowed"
 
 
-def test_a_wrong_method_needs_a_key_like_the_route(build: Callable[..., Flask]) -> None:
-    client = build(api_keys=["tk-edges"]).test_client()
+def test_a_wrong_method_needs_a_key_like_the_route(make_app: Callable[..., Flask]) -> None:
+    client = make_app(api_keys=["tk-edges"]).test_client()
     refused = client.get("/translate")  # LibreTranslate's status and words for a missing key
     assert refused.status_code == 400
     assert "API key" in refused.get_json()["error"]

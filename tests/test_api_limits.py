@@ -8,26 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.app import create_app
-from service.engine import Engine
-from service.settings import Settings
-
 KEY_A = "tk-limits-aaaaaaaaaaaa"
 KEY_B = "tk-limits-bbbbbbbbbbbb"
-
-
-@pytest.fixture
-def limited(make_settings: Callable[..., Settings], fake_engine: Engine) -> Callable[..., Flask]:
-    """An app over the fake engine with the given limit settings."""
-
-    def build(**overrides: object) -> Flask:
-        return create_app(make_settings(**overrides), engine=fake_engine)
-
-    return build
 
 
 def _post(client: FlaskClient, text: str = "Heavy rain.", **headers: str) -> int:
@@ -35,8 +20,8 @@ def _post(client: FlaskClient, text: str = "Heavy rain.", **headers: str) -> int
     return response.status_code
 
 
-def test_the_request_over_the_limit_is_429_with_retry_after(limited: Callable[..., Flask]) -> None:
-    client = limited(rate_limit="2/day").test_client()
+def test_the_request_over_the_limit_is_429_with_retry_after(make_app: Callable[..., Flask]) -> None:
+    client = make_app(rate_limit="2/day").test_client()
     first = client.post("/v1/translate", json={"text": "Heavy rain.", "target": "fa"})
     assert first.status_code == 200
     assert "Retry-After" not in first.headers  # only a refusal says when to come back
@@ -54,8 +39,8 @@ def test_the_request_over_the_limit_is_429_with_retry_after(limited: Callable[..
     assert client.get("/openapi.json").status_code == 200
 
 
-def test_characters_are_counted_across_texts(limited: Callable[..., Flask]) -> None:
-    client = limited(rate_limit_chars="30/day", max_text_chars=30).test_client()
+def test_characters_are_counted_across_texts(make_app: Callable[..., Flask]) -> None:
+    client = make_app(rate_limit_chars="30/day", max_text_chars=30).test_client()
     assert _post(client, "x" * 20) == 200
     response = client.post("/v1/translate", json={"text": ["y" * 6, "z" * 6], "target": "fa"})
     assert response.status_code == 429  # 20 + 12 > 30
@@ -63,8 +48,8 @@ def test_characters_are_counted_across_texts(limited: Callable[..., Flask]) -> N
     assert _post(client, "v") == 429
 
 
-def test_each_key_has_its_own_bucket(limited: Callable[..., Flask]) -> None:
-    client = limited(rate_limit="1/day", api_keys=[KEY_A, KEY_B]).test_client()
+def test_each_key_has_its_own_bucket(make_app: Callable[..., Flask]) -> None:
+    client = make_app(rate_limit="1/day", api_keys=[KEY_A, KEY_B]).test_client()
     assert _post(client, Authorization=f"Bearer {KEY_A}") == 200
     assert _post(client, Authorization=f"Bearer {KEY_A}") == 429
     assert _post(client, Authorization=f"Bearer {KEY_B}") == 200
@@ -74,9 +59,9 @@ def test_each_key_has_its_own_bucket(limited: Callable[..., Flask]) -> None:
 
 
 def test_a_forged_forwarded_for_from_a_direct_client_opens_no_bucket(
-    limited: Callable[..., Flask],
+    make_app: Callable[..., Flask],
 ) -> None:
-    client = limited(rate_limit="2/day").test_client()
+    client = make_app(rate_limit="2/day").test_client()
     statuses = [
         _post(client, **{"X-Forwarded-For": f"203.0.113.{n}", "X-Real-IP": f"198.51.100.{n}"})
         for n in range(4)
@@ -85,9 +70,9 @@ def test_a_forged_forwarded_for_from_a_direct_client_opens_no_bucket(
 
 
 def test_behind_a_trusted_proxy_the_address_it_appended_is_the_client(
-    limited: Callable[..., Flask],
+    make_app: Callable[..., Flask],
 ) -> None:
-    client = limited(rate_limit="1/day", trusted_proxies=1).test_client()
+    client = make_app(rate_limit="1/day", trusted_proxies=1).test_client()
     proxy = {"REMOTE_ADDR": "10.0.0.2"}
 
     def via_proxy(forwarded_for: str) -> int:
@@ -106,8 +91,8 @@ def test_behind_a_trusted_proxy_the_address_it_appended_is_the_client(
     assert via_proxy("192.0.2.8") == 200  # another client behind the same proxy
 
 
-def test_no_limit_is_set_by_default(limited: Callable[..., Flask]) -> None:
-    app = limited()
+def test_no_limit_is_set_by_default(make_app: Callable[..., Flask]) -> None:
+    app = make_app()
     client = app.test_client()
     assert [_post(client) for _ in range(5)] == [200] * 5
     assert "limiter" not in app.extensions

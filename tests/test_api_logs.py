@@ -9,21 +9,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from service.app import create_app
-from service.engine import Engine
-from service.settings import Settings
-
 TEXT = "Heavy rain caused floods in the north."
-
-
-@pytest.fixture
-def logged(make_settings: Callable[..., Settings], fake_engine: Engine) -> Callable[..., Flask]:
-    """An app over the fake engine with the given settings."""
-
-    def build(**overrides: object) -> Flask:
-        return create_app(make_settings(**overrides), engine=fake_engine)
-
-    return build
 
 
 def _request_lines(err: str) -> list[dict[str, Any]]:
@@ -32,9 +18,9 @@ def _request_lines(err: str) -> list[dict[str, Any]]:
 
 
 def test_one_json_line_per_request_without_the_text(
-    logged: Callable[..., Flask], capfd: pytest.CaptureFixture[str]
+    make_app: Callable[..., Flask], capfd: pytest.CaptureFixture[str]
 ) -> None:
-    client = logged().test_client()
+    client = make_app().test_client()
     response = client.post("/v1/translate", json={"text": [TEXT, "Rain."], "target": "fa"})
     assert response.status_code == 200
     client.get("/livez")
@@ -57,9 +43,9 @@ def test_one_json_line_per_request_without_the_text(
 
 
 def test_the_request_id_is_taken_when_plain_and_made_otherwise(
-    logged: Callable[..., Flask], capfd: pytest.CaptureFixture[str]
+    make_app: Callable[..., Flask], capfd: pytest.CaptureFixture[str]
 ) -> None:
-    client = logged().test_client()
+    client = make_app().test_client()
     taken = client.get("/livez", headers={"X-Request-ID": "dash-42.a:b"})
     assert taken.headers["X-Request-ID"] == "dash-42.a:b"
     forged = client.get("/livez", headers={"X-Request-ID": 'x" {"status": 500}'})
@@ -73,9 +59,9 @@ def test_the_request_id_is_taken_when_plain_and_made_otherwise(
 
 
 def test_errors_are_logged_with_their_status_and_compat_counts_q(
-    logged: Callable[..., Flask], capfd: pytest.CaptureFixture[str]
+    make_app: Callable[..., Flask], capfd: pytest.CaptureFixture[str]
 ) -> None:
-    client = logged().test_client()
+    client = make_app().test_client()
     client.post("/v1/translate", data="{oops", content_type="application/json")
     client.post("/translate", data={"q": TEXT, "source": "en", "target": "fa"})
     client.get("/nowhere")
@@ -87,9 +73,9 @@ def test_errors_are_logged_with_their_status_and_compat_counts_q(
 
 
 def test_texts_are_logged_only_when_asked(
-    logged: Callable[..., Flask], capfd: pytest.CaptureFixture[str]
+    make_app: Callable[..., Flask], capfd: pytest.CaptureFixture[str]
 ) -> None:
-    client = logged(log_text=True).test_client()
+    client = make_app(log_text=True).test_client()
     client.post("/v1/translate", json={"text": TEXT, "target": "fa"})
     (line,) = _request_lines(capfd.readouterr().err)
     assert line["texts"] == [TEXT]

@@ -8,21 +8,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.app import create_app
-from service.engine import Engine
-from service.settings import Settings, SettingsError, load_settings
+from service.settings import SettingsError, load_settings
 
 DASHBOARD = "https://dash.example.org"
-
-
-@pytest.fixture
-def build(make_settings: Callable[..., Settings], fake_engine: Engine) -> Callable[..., Flask]:
-    """An app over the fake engine with the given settings."""
-
-    def make(**overrides: object) -> Flask:
-        return create_app(make_settings(**overrides), engine=fake_engine)
-
-    return make
 
 
 def _preflight(client: FlaskClient, origin: str) -> dict[str, str]:
@@ -46,9 +34,9 @@ def test_no_origin_is_allowed_by_default(client: FlaskClient) -> None:
 
 
 def test_an_allowed_origin_may_send_keys_and_read_the_request_id(
-    build: Callable[..., Flask],
+    make_app: Callable[..., Flask],
 ) -> None:
-    client = build(cors_origins=[DASHBOARD], api_keys=["tk-cors"]).test_client()
+    client = make_app(cors_origins=[DASHBOARD], api_keys=["tk-cors"]).test_client()
     headers = _preflight(client, DASHBOARD)
     assert headers["Access-Control-Allow-Origin"] == DASHBOARD
     assert "authorization" in headers["Access-Control-Allow-Headers"].lower()
@@ -65,8 +53,8 @@ def test_an_allowed_origin_may_send_keys_and_read_the_request_id(
     assert refused.headers["Access-Control-Allow-Origin"] == DASHBOARD  # readable in the browser
 
 
-def test_other_origins_get_no_cors_headers(build: Callable[..., Flask]) -> None:
-    client = build(cors_origins=[DASHBOARD]).test_client()
+def test_other_origins_get_no_cors_headers(make_app: Callable[..., Flask]) -> None:
+    client = make_app(cors_origins=[DASHBOARD]).test_client()
     assert "Access-Control-Allow-Origin" not in _preflight(client, "https://evil.example.com")
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from service.app import create_app
-from service.engine import Engine
 from service.pipelines.extractive import sentences_of
 from service.settings import Settings
 from tests.fakes import FakeBackend
@@ -181,12 +181,8 @@ def test_bad_requests_get_a_clear_4xx(
     assert error["message"]
 
 
-def test_too_long_and_too_many_texts_get_413(
-    make_settings: Callable[..., Settings], fake_engine: Engine
-) -> None:
-    client = create_app(
-        make_settings(max_texts=2, max_text_chars=50), engine=fake_engine
-    ).test_client()
+def test_too_long_and_too_many_texts_get_413(make_app: Callable[..., Flask]) -> None:
+    client = make_app(max_texts=2, max_text_chars=50).test_client()
     assert post(client, {"text": ["a.", "b.", "c."]}).status_code == 413
     response = post(client, {"text": "word " * 20})
     assert response.status_code == 413

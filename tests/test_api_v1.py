@@ -7,11 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
-from service.app import create_app
 from service.engine import Engine
-from service.settings import Settings
 
 
 def post(client: FlaskClient, body: Any, path: str = "/v1/translate") -> Any:
@@ -96,10 +95,8 @@ def test_wrong_content_type_gets_415(client: FlaskClient) -> None:
     assert response.get_json()["error"]["code"] == "unsupported_media_type"
 
 
-def test_body_over_the_limit_gets_413_before_parsing(
-    make_settings: Callable[..., Settings], fake_engine: Engine
-) -> None:
-    client = create_app(make_settings(max_body_bytes=100), engine=fake_engine).test_client()
+def test_body_over_the_limit_gets_413_before_parsing(make_app: Callable[..., Flask]) -> None:
+    client = make_app(max_body_bytes=100).test_client()
     response = client.post(
         "/v1/translate", data="{" + " " * 200, content_type="application/json"
     )  # not valid JSON: a 413, not a 400, shows the limit is checked first
@@ -107,12 +104,8 @@ def test_body_over_the_limit_gets_413_before_parsing(
     assert response.get_json()["error"]["code"] == "payload_too_large"
 
 
-def test_too_many_texts_and_too_long_texts_get_413(
-    make_settings: Callable[..., Settings], fake_engine: Engine
-) -> None:
-    client = create_app(
-        make_settings(max_texts=2, max_text_chars=10), engine=fake_engine
-    ).test_client()
+def test_too_many_texts_and_too_long_texts_get_413(make_app: Callable[..., Flask]) -> None:
+    client = make_app(max_texts=2, max_text_chars=10).test_client()
     assert post(client, {"text": ["a", "b", "c"]}).status_code == 413
     response = post(client, {"text": "x" * 11, "source": "en"})
     assert response.status_code == 413

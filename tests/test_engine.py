@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
@@ -26,29 +26,10 @@ FA_EN = Task("translate", "fa", "en")
 EN_FA = Task("translate", "en", "fa")
 
 
-@pytest.fixture
-def engine_with(
-    make_settings: Callable[..., Settings], test_models_dir: Path
-) -> Iterator[Callable[..., tuple[Engine, FakeBackend]]]:
-    """Build engines over fake models with settings overrides; closed after the test."""
-    built: list[Engine] = []
-
-    def build(**overrides: object) -> tuple[Engine, FakeBackend]:
-        settings = make_settings(**overrides)
-        backend = FakeBackend()
-        engine = Engine(settings, load_profile(settings.models_file, "tiny"), backend)
-        built.append(engine)
-        return engine, backend
-
-    yield build
-    for engine in built:
-        engine.close()
-
-
 def test_200_concurrent_mixed_requests_each_get_their_own_outputs_in_order(
-    engine_with: Callable[..., tuple[Engine, FakeBackend]],
+    make_engine: Callable[..., tuple[Engine, FakeBackend]],
 ) -> None:
-    engine, backend = engine_with(max_batch_size=32)
+    engine, backend = make_engine(max_batch_size=32)
     backend.delay = 0.005  # so requests pile up behind a running batch
     rng = random.Random(7)
     requests = []
@@ -74,9 +55,9 @@ def test_200_concurrent_mixed_requests_each_get_their_own_outputs_in_order(
 
 
 def test_one_model_serving_two_directions_never_mixes_them_in_a_batch(
-    engine_with: Callable[..., tuple[Engine, FakeBackend]],
+    make_engine: Callable[..., tuple[Engine, FakeBackend]],
 ) -> None:
-    engine, backend = engine_with()
+    engine, backend = make_engine()
     spec = engine.profile.require(FA_EN)  # one model asked for both directions, as M2M100 is
     backend.gate = threading.Event()
 
@@ -100,9 +81,9 @@ def test_one_model_serving_two_directions_never_mixes_them_in_a_batch(
 
 
 def test_overload_over_http_is_an_immediate_503_then_service_as_usual(
-    engine_with: Callable[..., tuple[Engine, FakeBackend]],
+    make_engine: Callable[..., tuple[Engine, FakeBackend]],
 ) -> None:
-    engine, backend = engine_with(max_queue=10)
+    engine, backend = make_engine(max_queue=10)
     app = create_app(engine.settings, engine=engine)
     backend.gate = threading.Event()
 
@@ -132,9 +113,9 @@ def test_overload_over_http_is_an_immediate_503_then_service_as_usual(
 
 
 def test_a_deadline_gives_504_and_expired_segments_are_not_computed(
-    engine_with: Callable[..., tuple[Engine, FakeBackend]],
+    make_engine: Callable[..., tuple[Engine, FakeBackend]],
 ) -> None:
-    engine, backend = engine_with(request_timeout_s=0.3)
+    engine, backend = make_engine(request_timeout_s=0.3)
     app = create_app(engine.settings, engine=engine)
     backend.gate = threading.Event()
     with ThreadPoolExecutor(1) as pool:
@@ -163,9 +144,9 @@ def test_a_deadline_gives_504_and_expired_segments_are_not_computed(
 
 
 def test_an_expired_request_is_refused_before_queueing(
-    engine_with: Callable[..., tuple[Engine, FakeBackend]],
+    make_engine: Callable[..., tuple[Engine, FakeBackend]],
 ) -> None:
-    engine, backend = engine_with()
+    engine, backend = make_engine()
     spec = engine.profile.require(EN_FA)
     with pytest.raises(DeadlineExceeded):
         engine.generate(spec, ["x"], engine.options_for(spec, EN_FA), time.monotonic() - 1)
@@ -173,9 +154,9 @@ def test_an_expired_request_is_refused_before_queueing(
 
 
 def test_a_client_that_hangs_up_leaves_no_queued_work(
-    engine_with: Callable[..., tuple[Engine, FakeBackend]],
+    make_engine: Callable[..., tuple[Engine, FakeBackend]],
 ) -> None:
-    engine, backend = engine_with()
+    engine, backend = make_engine()
     spec = engine.profile.require(EN_FA)
     options = engine.options_for(spec, EN_FA)
     backend.gate = threading.Event()
@@ -199,18 +180,18 @@ def test_a_client_that_hangs_up_leaves_no_queued_work(
 
 
 def test_count_tokens_goes_through_the_cache(
-    engine_with: Callable[..., tuple[Engine, FakeBackend]],
+    make_engine: Callable[..., tuple[Engine, FakeBackend]],
 ) -> None:
-    engine, backend = engine_with()
+    engine, backend = make_engine()
     spec = engine.profile.require(FA_EN)
     assert engine.count_tokens(spec, ["one two", "three"], FA_EN) == [3, 2]
     assert backend.loads == [spec.name]
 
 
 def test_models_info_shows_loaded_bytes_device_last_used_and_queue_depth(
-    engine_with: Callable[..., tuple[Engine, FakeBackend]],
+    make_engine: Callable[..., tuple[Engine, FakeBackend]],
 ) -> None:
-    engine, _ = engine_with()
+    engine, _ = make_engine()
     spec = engine.profile.require(FA_EN)
     before = time.time()
     engine.generate(spec, ["a"], engine.options_for(spec, FA_EN), engine.deadline())
@@ -229,9 +210,9 @@ def test_models_info_shows_loaded_bytes_device_last_used_and_queue_depth(
 
 
 def test_readiness_turns_true_once_preloaded_models_are_loaded_and_warmed(
-    engine_with: Callable[..., tuple[Engine, FakeBackend]],
+    make_engine: Callable[..., tuple[Engine, FakeBackend]],
 ) -> None:
-    engine, backend = engine_with(preload=["tiny-marian-fa-en"])
+    engine, backend = make_engine(preload=["tiny-marian-fa-en"])
     backend.gate = threading.Event()
     engine.start_preload()
     assert backend.started.wait(10)
@@ -247,9 +228,9 @@ def test_readiness_turns_true_once_preloaded_models_are_loaded_and_warmed(
 
 
 def test_min_new_tokens_reaches_the_options_within_max_new_tokens(
-    engine_with: Callable[..., tuple[Engine, FakeBackend]],
+    make_engine: Callable[..., tuple[Engine, FakeBackend]],
 ) -> None:
-    engine, _ = engine_with(min_new_tokens=40, max_new_tokens=16, num_beams=1)
+    engine, _ = make_engine(min_new_tokens=40, max_new_tokens=16, num_beams=1)
     spec = engine.profile.require(FA_EN)
     options = engine.options_for(spec, FA_EN)
     assert (options.min_new_tokens, options.max_new_tokens, options.num_beams) == (16, 16, 1)
@@ -295,9 +276,9 @@ def test_with_tiny_real_models_batched_output_equals_one_at_a_time(
 
 
 def test_a_segment_over_the_source_limit_is_refused_before_it_can_fail_a_batch(
-    engine_with: Callable[..., tuple[Engine, FakeBackend]],
+    make_engine: Callable[..., tuple[Engine, FakeBackend]],
 ) -> None:
-    engine, backend = engine_with()
+    engine, backend = make_engine()
     spec = engine.profile.require(FA_EN)
     too_long = "word " * 600  # the fake counts one token per word; Marian's limit is 512
     with pytest.raises(PayloadTooLarge, match="over tiny-marian-fa-en's limit of 512"):

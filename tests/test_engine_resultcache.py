@@ -12,30 +12,12 @@ from flask.testing import FlaskClient
 from service.app import create_app
 from service.engine import Engine
 from service.models.backend import Generation
-from service.models.registry import Task, load_profile
+from service.models.registry import Task
 from service.settings import Settings
 from tests.fakes import FakeBackend
 from tests.summarizers import close_engines, engine_for, lead_words, write_models_toml
 
 FA_EN = Task("translate", "fa", "en")
-
-
-@pytest.fixture
-def engine_with(
-    make_settings: Callable[..., Settings], test_models_dir: Path
-) -> Iterator[Callable[..., tuple[Engine, FakeBackend]]]:
-    built: list[Engine] = []
-
-    def build(**overrides: object) -> tuple[Engine, FakeBackend]:
-        settings = make_settings(**overrides)
-        backend = FakeBackend()
-        engine = Engine(settings, load_profile(settings.models_file, "tiny"), backend)
-        built.append(engine)
-        return engine, backend
-
-    yield build
-    for engine in built:
-        engine.close()
 
 
 def generate(engine: Engine, texts: list[str], **options: object) -> list[Generation]:
@@ -49,9 +31,9 @@ def generate(engine: Engine, texts: list[str], **options: object) -> list[Genera
 
 
 def test_a_repeated_segment_skips_the_batcher_and_a_mixed_request_sends_only_misses(
-    engine_with: Callable[..., tuple[Engine, FakeBackend]],
+    make_engine: Callable[..., tuple[Engine, FakeBackend]],
 ) -> None:
-    engine, backend = engine_with()
+    engine, backend = make_engine()
     first = generate(engine, ["سلام", "باران"])
     second = generate(engine, ["باران", "برف", "سلام"])
     assert second[0] == first[1]  # the whole Generation: text, tokens, flags, alternatives
@@ -66,9 +48,9 @@ def test_a_repeated_segment_skips_the_batcher_and_a_mixed_request_sends_only_mis
 
 
 def test_other_generation_options_are_other_entries(
-    engine_with: Callable[..., tuple[Engine, FakeBackend]],
+    make_engine: Callable[..., tuple[Engine, FakeBackend]],
 ) -> None:
-    engine, backend = engine_with()
+    engine, backend = make_engine()
     generate(engine, ["سلام"], num_beams=1)
     generate(engine, ["سلام"], num_beams=2)
     generate(engine, ["سلام"], max_new_tokens=5)
@@ -76,18 +58,18 @@ def test_other_generation_options_are_other_entries(
 
 
 def test_cache_false_computes_every_time(
-    engine_with: Callable[..., tuple[Engine, FakeBackend]],
+    make_engine: Callable[..., tuple[Engine, FakeBackend]],
 ) -> None:
-    engine, backend = engine_with(cache=False)
+    engine, backend = make_engine(cache=False)
     generate(engine, ["سلام"])
     generate(engine, ["سلام"])
     assert len(backend.batches) == 2
 
 
 def test_warming_up_runs_the_model_and_leaves_no_entry(
-    engine_with: Callable[..., tuple[Engine, FakeBackend]],
+    make_engine: Callable[..., tuple[Engine, FakeBackend]],
 ) -> None:
-    engine, backend = engine_with(preload=["tiny-marian-fa-en"])
+    engine, backend = make_engine(preload=["tiny-marian-fa-en"])
     engine.start_preload()
     engine._preload_done.wait(30)
     assert engine.readiness().ready

@@ -25,7 +25,7 @@ from tests.fakes import FakeBackend, identity
 FA_EN = Task("translate", "fa", "en")
 
 
-def make_engine(settings: Settings, backend: FakeBackend) -> Engine:
+def engine_over(settings: Settings, backend: FakeBackend) -> Engine:
     return Engine(settings, load_profile(settings.models_file, "tiny"), backend)
 
 
@@ -43,7 +43,12 @@ def identity_engine(
     Fakes write without a limit: segments are cut by the source limit only (max_new_tokens
     high), so whole sentences reach the model.
     """
-    return make_engine(make_settings(output_digits="keep", max_new_tokens=4096), identity_backend)
+    return engine_over(make_settings(output_digits="keep", max_new_tokens=4096), identity_backend)
+
+
+def drop_ascii(text: str, options: GenerationOptions) -> str:
+    """A model that drops every ASCII character but spaces (tags and placeholders with them)."""
+    return "".join(c for c in text if not c.isascii() or c == " ")
 
 
 def ntrex(lang: str) -> list[str]:
@@ -106,7 +111,7 @@ def test_inputs_over_the_model_limit_are_split_and_put_back(
 def test_a_mixed_list_gets_the_right_language_per_item(
     make_settings: Callable[..., Settings], test_models_dir: Path
 ) -> None:
-    engine = make_engine(make_settings(), FakeBackend())
+    engine = engine_over(make_settings(), FakeBackend())
     texts = ["Good morning.", "صبح بخیر.", "The news from Kuwait.", "خبر کویت.", "۱۳۹۶/۰۲/۰۶"]
     results = translate(engine, texts, "auto")
     assert [(r.source, r.target) for r in results[:4]] == [
@@ -152,7 +157,7 @@ def test_resolve_languages() -> None:
 def test_digits_follow_the_target_language(
     make_settings: Callable[..., Settings], test_models_dir: Path
 ) -> None:
-    engine = make_engine(make_settings(), FakeBackend(transform=identity))
+    engine = engine_over(make_settings(), FakeBackend(transform=identity))
     [to_en] = translate(engine, ["در سال ۱۳۹۶ و ساعت ۰۸:۳۰ بود."], "fa")
     assert to_en.text == "در سال 1396 و ساعت 08:30 بود."
     [to_fa] = translate(engine, ["In 2017, at https://x.org/2017, F-35."], "en")
@@ -178,10 +183,7 @@ def test_html_round_trip_translates_text_nodes_only(
 def test_html_tags_come_back_when_the_model_drops_placeholders(
     make_settings: Callable[..., Settings], test_models_dir: Path
 ) -> None:
-    def drop(text: str, options: GenerationOptions) -> str:
-        return "".join(c for c in text if not c.isascii() or c == " ")
-
-    engine = make_engine(make_settings(), FakeBackend(transform=drop))
+    engine = engine_over(make_settings(), FakeBackend(transform=drop_ascii))
     [result] = translate(engine, ["<p>او <b>گفت</b> که.</p>"], "fa", html=True)
     assert result.text.startswith("<p><b>")
     assert result.text.endswith("</b></p>")
@@ -190,7 +192,7 @@ def test_html_tags_come_back_when_the_model_drops_placeholders(
 def test_glossary_and_keep_terms_pass_through_and_are_reported(
     make_settings: Callable[..., Settings], test_models_dir: Path
 ) -> None:
-    engine = make_engine(make_settings(), FakeBackend())
+    engine = engine_over(make_settings(), FakeBackend())
     [result] = translate(
         engine,
         ["خبرگزاری ايرنا از کویت گزارش داد."],
@@ -206,10 +208,7 @@ def test_glossary_and_keep_terms_pass_through_and_are_reported(
 def test_a_glossary_term_the_model_drops_is_reported_lost(
     make_settings: Callable[..., Settings], test_models_dir: Path
 ) -> None:
-    def drop(text: str, options: GenerationOptions) -> str:
-        return "".join(c for c in text if not c.isascii() or c == " ")
-
-    engine = make_engine(make_settings(), FakeBackend(transform=drop))
+    engine = engine_over(make_settings(), FakeBackend(transform=drop_ascii))
     [result] = translate(engine, ["خبر از کویت."], "fa", terms_glossary={"کویت": "Kuwait"})
     assert result.terms_applied == ()
     assert result.terms_lost == ("کویت",)
@@ -249,7 +248,7 @@ def test_any_text_round_trips_through_an_identity_model(identity_engine: Engine,
 def test_glossary_terms_inside_inline_tags_are_found(
     make_settings: Callable[..., Settings], test_models_dir: Path
 ) -> None:
-    engine = make_engine(make_settings(), FakeBackend(transform=identity))
+    engine = engine_over(make_settings(), FakeBackend(transform=identity))
     [result] = translate(
         engine, ["<p>News from <b>Kuwait</b>.</p>"], "en", html=True, keep=["Kuwait"]
     )

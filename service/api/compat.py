@@ -6,13 +6,13 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
 from service import errors
-from service.api.errors import http_error, keep_allow
+from service.api.errors import http_error, json_error, keep_allow, log_if_ours
+from service.api.forms import form_or_json
 from service.api.openapi import documented
-from service.api.request import json_body
 from service.api.state import state
 from service.pipelines.translate import Translation, translate
 from service.schemas_compat import (
@@ -31,7 +31,6 @@ blueprint = Blueprint("compat", __name__)
 NAMES = {"fa": "Persian", "en": "English"}
 ERRORS = (400, 403, 429, 503, 504)
 TAGS = ("LibreTranslate-compatible",)
-FORM = ("application/x-www-form-urlencoded", "multipart/form-data")
 # LibreTranslate answers 400 for every request it cannot serve as sent; a missing key is 400
 # and a wrong one 403, in its words; rate limits, overload and deadlines keep their statuses.
 _AS_400 = (401, 413, 415, 422)
@@ -57,21 +56,19 @@ class TranslateParams:
     alternatives: int
 
 
+def _form_field(key: str, values: list[str]) -> str | list[str]:
+    """A form field's value: its first, except that a repeated `q` is a list."""
+    if key != "q":
+        return values[0]
+    if len(values) > 1:
+        return values
+    # As LibreTranslate does: line endings of a form become LF before limits are counted.
+    return "\n".join(values[0].splitlines())
+
+
 def body() -> dict[str, Any]:
     """The request as a dict, from a form (a repeated `q` is a list) or a JSON object."""
-    if request.mimetype in FORM:
-        data: dict[str, Any] = {key: request.form.get(key) for key in request.form}
-        texts = request.form.getlist("q")
-        if len(texts) > 1:
-            data["q"] = texts
-        # As LibreTranslate does: line endings of a form become LF before limits are counted.
-        if isinstance(data.get("q"), str):
-            data["q"] = "\n".join(data["q"].splitlines())
-        return data
-    parsed = json_body()
-    if not isinstance(parsed, dict):
-        raise BadRequest("Invalid JSON format")
-    return parsed
+    return form_or_json(_form_field, BadRequest("Invalid JSON format"))
 
 
 def missing(name: str) -> BadRequest:
@@ -210,11 +207,7 @@ def detect_view() -> Response:
 
 def compat_error(message: str, status: int, retry_after: float | None = None) -> Response:
     """LibreTranslate's error shape: {"error": ...}."""
-    response = jsonify(CompatError(error=message).model_dump())
-    response.status_code = status
-    if retry_after is not None:
-        response.headers["Retry-After"] = str(max(1, round(retry_after)))
-    return response
+    return json_error(CompatError(error=message).model_dump(), status, retry_after)
 
 
 def _answer(status: int, message: str, retry_after: float | None) -> Response:
@@ -225,8 +218,7 @@ def _answer(status: int, message: str, retry_after: float | None) -> Response:
 
 @blueprint.errorhandler(errors.TarjomanError)
 def _on_error(error: errors.TarjomanError) -> Response:
-    if error.status >= 500 and not isinstance(error, errors.Unavailable | errors.DeadlineExceeded):
-        log.error("internal error: %s", error.message)
+    log_if_ours(error, log)
     return _answer(error.status, _WORDS.get(type(error), error.message), error.retry_after)
 
 

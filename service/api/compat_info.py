@@ -31,11 +31,10 @@ class SuggestionsDisabled(BadRequest):
 
 
 def _targets() -> dict[str, set[str]]:
+    """Each source language's targets."""
     targets: dict[str, set[str]] = {}
-    for spec in state().engine.profile.models:
-        for task in spec.tasks:
-            if task.kind == "translate":
-                targets.setdefault(task.source, set()).add(task.target)
+    for source, target in state().translation_pairs():
+        targets.setdefault(source, set()).add(target)
     return targets
 
 

@@ -21,7 +21,7 @@ from service.api.deepl_params import (
     validate,
 )
 from service.api.deepl_store import Glossary
-from service.api.errors import http_error
+from service.api.errors import http_error, json_error, keep_allow, log_if_ours
 from service.api.openapi import documented
 from service.api.request import check_text_limits
 from service.api.state import state
@@ -137,18 +137,6 @@ def translate_view() -> dict[str, Any]:
     return response.model_dump()
 
 
-def _profile_languages() -> tuple[set[str], set[str]]:
-    """The (sources, targets) the profile translates between."""
-    sources: set[str] = set()
-    targets: set[str] = set()
-    for spec in state().engine.profile.models:
-        for task in spec.tasks:
-            if task.kind == "translate":
-                sources.add(task.source)
-                targets.add(task.target)
-    return sources, targets
-
-
 @blueprint.route("/languages", methods=["GET", "POST"])
 @documented(ok=list[DeepLLanguage], errors=(400, 403, 429), error_model=DeepLError, tags=TAGS)
 def languages_view() -> Response:
@@ -156,7 +144,8 @@ def languages_view() -> Response:
     kind = str(body().get("type") or "source").lower()
     if kind not in ("source", "target"):
         raise errors.ClientError("Value for 'type' not supported.")
-    sources, targets = _profile_languages()
+    pairs = state().translation_pairs()
+    sources, targets = {source for source, _ in pairs}, {target for _, target in pairs}
     if kind == "source":
         found = [
             DeepLLanguage(language=code, name=name)
@@ -183,17 +172,13 @@ def usage_view() -> dict[str, Any]:
 
 def deepl_error(message: str, status: int, retry_after: float | None = None) -> Response:
     """DeepL's error shape: {"message": ...}."""
-    response = jsonify(DeepLError(message=message).model_dump(exclude_none=True))
-    response.status_code = status
-    if retry_after is not None:
-        response.headers["Retry-After"] = str(max(1, round(retry_after)))
-    return response
+    body = DeepLError(message=message).model_dump(exclude_none=True)
+    return json_error(body, status, retry_after)
 
 
 @blueprint.errorhandler(errors.TarjomanError)
 def _on_error(error: errors.TarjomanError) -> Response:
-    if error.status >= 500 and not isinstance(error, errors.Unavailable | errors.DeadlineExceeded):
-        log.error("internal error: %s", error.message)
+    log_if_ours(error, log)
     return deepl_error(error.message, _STATUS.get(error.status, error.status), error.retry_after)
 
 
@@ -201,7 +186,7 @@ def _on_error(error: errors.TarjomanError) -> Response:
 def _on_http_error(error: HTTPException) -> Response:
     wrapped = http_error(error)
     status = error.code or 500
-    return deepl_error(wrapped.message, _STATUS.get(status, status))
+    return keep_allow(deepl_error(wrapped.message, _STATUS.get(status, status)), error)
 
 
 @blueprint.errorhandler(Exception)

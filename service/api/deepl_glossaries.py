@@ -30,18 +30,6 @@ MAX_TERM_CHARS = 200
 _INVALID = "Invalid glossary entries provided"
 
 
-def _pairs() -> list[tuple[str, str]]:
-    """The (source, target) pairs the profile translates, as glossary pairs."""
-    return sorted(
-        {
-            (task.source, task.target)
-            for spec in state().engine.profile.models
-            for task in spec.tasks
-            if task.kind == "translate"
-        }
-    )
-
-
 def parse_entries(text: str, entries_format: str) -> list[tuple[str, str]]:
     """Entries from TSV (`source<TAB>target`) or CSV (`source,target[,langs]`) lines."""
     if entries_format == "csv":
@@ -105,7 +93,8 @@ def create_view() -> tuple[dict[str, Any], int]:
     request_body = validate(DeepLGlossaryRequest, body())
     source = SOURCE_CODES.get(request_body.source_lang.upper())
     target = SOURCE_CODES.get(request_body.target_lang.upper())
-    if source is None or target is None or (source, target) not in _pairs():
+    pairs = state().translation_pairs()
+    if source is None or target is None or (source, target) not in pairs:
         raise errors.ClientError("Unsupported glossary source and target language pair")
     entries = parse_entries(request_body.entries, request_body.entries_format)
     glossary = store().create_glossary(owner(), request_body.name, source, target, entries)
@@ -148,5 +137,6 @@ def delete_view(glossary_id: str) -> Response:
 @documented(ok=DeepLGlossaryPairs, errors=(403, 429), error_model=DeepLError, tags=TAGS)
 def pairs_view() -> dict[str, Any]:
     """The language pairs a glossary may have: those the profile translates."""
-    pairs = [DeepLGlossaryPair(source_lang=s, target_lang=t) for s, t in _pairs()]
-    return DeepLGlossaryPairs(supported_languages=pairs).model_dump()
+    pairs = state().translation_pairs()
+    supported = [DeepLGlossaryPair(source_lang=s, target_lang=t) for s, t in pairs]
+    return DeepLGlossaryPairs(supported_languages=supported).model_dump()

@@ -11,12 +11,11 @@ from pydantic import BaseModel, ValidationError
 from service import errors
 from service.api.auth import bearer_token, deepl_auth_key
 from service.api.deepl_store import DeepLStore
-from service.api.request import json_body
+from service.api.forms import form_or_json
 from service.schemas_deepl import FORMALITIES, SOURCE_CODES, TARGET_CODES
 from service.settings import Settings
 
 STORE = "tarjoman.deepl"
-_FORM = ("application/x-www-form-urlencoded", "multipart/form-data")
 _LISTS = ("text", "ignore_tags")
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -41,18 +40,16 @@ def owner() -> str:
     return "key:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
+def _form_field(key: str, values: list[str]) -> str | list[str]:
+    """A form field's value: all of a list field's, else the last one sent."""
+    return values if key in _LISTS else values[-1]
+
+
 def body() -> dict[str, Any]:
     """The request's parameters: query, then a form (repeated fields as lists) or JSON object."""
     data: dict[str, Any] = dict(request.args.items())
-    if request.mimetype in _FORM:
-        for key in request.form:
-            values = request.form.getlist(key)
-            data[key] = values if key in _LISTS else values[-1]
-    elif request.content_length or request.mimetype:
-        parsed = json_body()
-        if not isinstance(parsed, dict):
-            raise errors.ClientError("Expected a JSON object or a form.")
-        data.update(parsed)
+    not_object = errors.ClientError("Expected a JSON object or a form.")
+    data.update(form_or_json(_form_field, not_object, empty_ok=True))
     return data
 
 

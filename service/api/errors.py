@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
@@ -24,18 +25,28 @@ _HTTP_ERRORS: dict[int, type[errors.TarjomanError]] = {
 }
 
 
-def error_response(error: errors.TarjomanError) -> Response:
-    """The JSON response for one of our errors."""
-    response = jsonify(error.to_dict())
-    response.status_code = error.status
-    if error.retry_after is not None:
-        response.headers["Retry-After"] = str(max(1, round(error.retry_after)))
+def json_error(body: dict[str, Any], status: int, retry_after: float | None = None) -> Response:
+    """An error body as JSON with its status, and Retry-After in whole seconds when given."""
+    response = jsonify(body)
+    response.status_code = status
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(max(1, round(retry_after)))
     return response
 
 
-def _on_tarjoman_error(error: errors.TarjomanError) -> Response:
+def error_response(error: errors.TarjomanError) -> Response:
+    """The JSON response for one of our errors."""
+    return json_error(error.to_dict(), error.status, error.retry_after)
+
+
+def log_if_ours(error: errors.TarjomanError, logger: logging.Logger) -> None:
+    """Log a 5xx that is a bug of ours (not overload or a deadline, which are expected)."""
     if error.status >= 500 and not isinstance(error, errors.Unavailable | errors.DeadlineExceeded):
-        log.error("internal error: %s", error.message)
+        logger.error("internal error: %s", error.message)
+
+
+def _on_tarjoman_error(error: errors.TarjomanError) -> Response:
+    log_if_ours(error, log)
     return error_response(error)
 
 

@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from service.api.body import parsed_json
+from service.api.forms import is_form
 from service.errors import TarjomanError
 
 # Fields that carry text to translate or summarize: `text` on /v1, `q` on the compatible surface.
@@ -25,10 +26,6 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
-def _form_body() -> bool:
-    return request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
-
-
 def _form() -> MultiDict[str, str]:
     """The form body, or an empty one when it cannot be read (never raising)."""
     try:
@@ -39,7 +36,7 @@ def _form() -> MultiDict[str, str]:
 
 def _json_body() -> dict[str, Any]:
     """The JSON object body, or {} (never raising: the view reports bad bodies itself)."""
-    if request.method not in ("POST", "PUT", "PATCH") or _form_body():
+    if request.method not in ("POST", "PUT", "PATCH") or is_form():
         return {}
     try:
         body = parsed_json()
@@ -52,7 +49,7 @@ def request_field(name: str) -> str | None:
     """One string field of the JSON or form body, if present."""
     if request.method not in ("POST", "PUT", "PATCH"):
         return None
-    if _form_body():
+    if is_form():
         return _form().get(name)
     value = _json_body().get(name)
     return value if isinstance(value, str) else None
@@ -65,7 +62,7 @@ def request_texts() -> list[str]:
         return cached
     texts: list[str] = []
     for field in INPUT_FIELDS:
-        if _form_body() and request.method in ("POST", "PUT", "PATCH"):
+        if is_form() and request.method in ("POST", "PUT", "PATCH"):
             texts.extend(_form().getlist(field))
         else:
             texts.extend(_strings(_json_body().get(field)))

@@ -19,6 +19,17 @@ class AppState:
     settings: Settings
     engine: Engine
 
+    def translation_pairs(self) -> list[tuple[str, str]]:
+        """The (source, target) pairs the profile translates between, sorted."""
+        return sorted(
+            {
+                (task.source, task.target)
+                for spec in self.engine.profile.models
+                for task in spec.tasks
+                if task.kind == "translate"
+            }
+        )
+
 
 def state() -> AppState:
     """The current app's state."""

@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +36,19 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def tiny_env(models_dir: Path, **extra: str) -> dict[str, str]:
+    """This environment without its TARJOMAN_ settings, then the tiny profile's and `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TARJOMAN_")}
+    env.update(
+        TARJOMAN_PROFILE="tiny",
+        TARJOMAN_MODELS_DIR=str(models_dir),
+        TARJOMAN_MAX_NEW_TOKENS="16",
+        TARJOMAN_TORCH_THREADS="1",
+    )
+    env.update(extra)
+    return env
+
+
 def start_server(
     models_dir: Path,
     log: Path,
@@ -47,18 +60,14 @@ def start_server(
     """Start gunicorn with gunicorn.conf.py (and `app` in place of the service's) and wait
     until `wait_for` answers 200."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TARJOMAN_")}
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # a private folder per server unless asked
-    env.update(
+    env = tiny_env(
+        models_dir,
         HOST="127.0.0.1",
         PORT=str(port),
-        TARJOMAN_PROFILE="tiny",
-        TARJOMAN_MODELS_DIR=str(models_dir),
-        TARJOMAN_MAX_NEW_TOKENS="16",
-        TARJOMAN_TORCH_THREADS="1",
         TARJOMAN_THREADS="16",
         TARJOMAN_MAX_BATCH_SIZE="8",  # threads must be at least twice the batch size
     )
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)  # a private folder per server unless asked
     env.update(extra_env or {})
     with log.open("wb") as handle:  # the child keeps its own copy of the descriptor
         process = subprocess.Popen(
@@ -69,17 +78,30 @@ def start_server(
             stderr=subprocess.STDOUT,
         )
     server = Server(f"http://127.0.0.1:{port}", log)
+    wait_ready(process, server, timeout, wait_for)
+    return process, server
+
+
+def wait_ready(
+    process: subprocess.Popen[bytes],
+    server: Server,
+    timeout: float,
+    path: str = "/readyz",
+    stop: Callable[[subprocess.Popen[bytes]], None] = subprocess.Popen.terminate,
+) -> None:
+    """Poll `path` until it answers 200; RuntimeError with the log when gunicorn exits first,
+    or (after `stop`) when `timeout` seconds pass."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited early:\n{server.log_text()}")
         try:
-            if requests.get(server.url + wait_for, timeout=2).status_code == 200:
-                return process, server
+            if requests.get(server.url + path, timeout=2).status_code == 200:
+                return
         except (requests.ConnectionError, requests.Timeout):
             pass  # not listening yet, or too busy loading models to answer within 2 s
         time.sleep(0.2)
-    process.terminate()
+    stop(process)
     raise RuntimeError(f"gunicorn was not ready in {timeout}s:\n{server.log_text()}")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +13,7 @@ from service.app import create_app
 from service.engine import Engine
 from service.models.registry import load_profile
 from service.settings import Settings
+from tests import polling
 from tests.fakes import FakeBackend
 
 
@@ -39,10 +39,9 @@ def wait_for(
     **kw: Any,
 ) -> dict[str, Any]:
     """Poll a job until it reaches one of `states` (with a deadline)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def reached() -> dict[str, Any] | None:
         body: dict[str, Any] = client.get(f"/v1/jobs/{job_id}", **kw).get_json()
-        if body.get("state") in states:
-            return body
-        time.sleep(0.05)
-    raise AssertionError(f"job {job_id} did not reach {states}: {body}")
+        return body if body.get("state") in states else None
+
+    return polling.wait_for(f"job {job_id} to reach {states}", reached, timeout, interval=0.05)

@@ -7,33 +7,28 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import requests
 
 from service.settings import PROJECT_ROOT
-from tests.integration.conftest import free_port
+from tests.integration import conftest as integration
+from tests.integration.conftest import Server, free_port, wait_ready
+from tests.polling import wait_for
 
 
 def tiny_env(models_dir: Path, jobs_dir: Path, **extra: str) -> dict[str, str]:
     """The environment of a tiny-profile process with its jobs in `jobs_dir`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TARJOMAN_")}
-    env.update(
-        TARJOMAN_PROFILE="tiny",
-        TARJOMAN_MODELS_DIR=str(models_dir),
-        TARJOMAN_MAX_NEW_TOKENS="16",
-        TARJOMAN_TORCH_THREADS="1",
-        TARJOMAN_THREADS="128",
-        TARJOMAN_MAX_BATCH_SIZE="64",  # background batches of 16: the tiny models go faster
-        TARJOMAN_JOBS_DIR=str(jobs_dir),
-        TARJOMAN_JOB_LEASE_S="2",
-        TARJOMAN_LOG_LEVEL="WARNING",
-        TARJOMAN_PRELOAD="tiny-marian-en-fa",  # the one model these jobs use: a faster start
-    )
-    env.update(extra)
-    return env
+    settings = {
+        "TARJOMAN_THREADS": "128",
+        "TARJOMAN_MAX_BATCH_SIZE": "64",  # background batches of 16: the tiny models go faster
+        "TARJOMAN_JOBS_DIR": str(jobs_dir),
+        "TARJOMAN_JOB_LEASE_S": "2",
+        "TARJOMAN_LOG_LEVEL": "WARNING",
+        "TARJOMAN_PRELOAD": "tiny-marian-en-fa",  # the one model these jobs use: a faster start
+    }
+    return integration.tiny_env(models_dir, **(settings | extra))
 
 
 def start(argv: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -56,19 +51,9 @@ def start_gunicorn(
     port = free_port()
     env = {**env, "HOST": "127.0.0.1", "PORT": str(port)}
     process = start([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"], env, log)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited early:\n{log.read_text(errors='replace')}")
-        try:
-            if requests.get(url + "/readyz", timeout=2).status_code == 200:
-                return process, url
-        except (requests.ConnectionError, requests.Timeout):
-            pass
-        time.sleep(0.2)
-    kill(process)
-    raise RuntimeError(f"gunicorn was not ready in {timeout}s:\n{log.read_text(errors='replace')}")
+    server = Server(f"http://127.0.0.1:{port}", log)
+    wait_ready(process, server, timeout, stop=kill)
+    return process, server.url
 
 
 def kill(process: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
@@ -84,16 +69,16 @@ def kill(process: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
 
 def wait_job(url: str, job_id: str, until: Any, timeout: float = 120) -> dict[str, Any]:
     """Poll GET /v1/jobs/{id} until `until(body)` is true."""
-    deadline = time.monotonic() + timeout
-    body: dict[str, Any] = {}
-    while time.monotonic() < deadline:
+
+    def arrived() -> dict[str, Any] | None:
         try:
-            body = requests.get(f"{url}/v1/jobs/{job_id}", timeout=10).json()
+            body: dict[str, Any] = requests.get(f"{url}/v1/jobs/{job_id}", timeout=10).json()
         except (requests.ConnectionError, requests.Timeout):
             body = {}
         if until(body):
             return body
         if body.get("state") == "failed":
             raise AssertionError(f"job failed: {body}")
-        time.sleep(0.1)
-    raise AssertionError(f"job {job_id} never got there: {body}")
+        return None
+
+    return wait_for(f"job {job_id} to get there", arrived, timeout, interval=0.1)

@@ -7,7 +7,6 @@ enqueues); the workers are real processes with the tiny models, and one is SIGKI
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from flask.testing import FlaskClient
 from service.app import create_app
 from service.jobs.rqueue import QUEUE
 from service.settings import Settings
+from tests import polling
 from tests.jobs.conftest import wait_for
 from tests.jobs.documents import sentences
 from tests.jobs.servers import kill, start, tiny_env
@@ -54,13 +54,12 @@ def _worker(url: str, models: Path, jobs: Path, log: Path) -> Any:
 def _progress(
     client: FlaskClient, job_id: str, at_least: int, timeout: float = 120
 ) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def progressed() -> dict[str, Any] | None:
         body: dict[str, Any] = client.get(f"/v1/jobs/{job_id}").get_json()
-        if body["progress"]["done"] >= at_least or body["state"] in ("done", "failed"):
-            return body
-        time.sleep(0.1)
-    raise AssertionError(f"no progress: {body}")
+        over = body["progress"]["done"] >= at_least or body["state"] in ("done", "failed")
+        return body if over else None
+
+    return polling.wait_for(f"job {job_id} to do {at_least}", progressed, timeout, interval=0.1)
 
 
 def test_workers_run_jobs_and_a_killed_workers_job_is_retried(

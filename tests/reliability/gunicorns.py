@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import requests
 
 from tests.integration.conftest import Server, start_server, stop_server
-from tests.polling import wait_until
 
 FAULT_APP = "tests.reliability.faultapp:create_app()"
-T = TypeVar("T")
 
 
 @dataclass
@@ -50,19 +47,6 @@ def children(pid: int) -> list[int]:
         if int(fields[1]) == pid and fields[0] != "Z":
             found.append(int(entry.name))
     return sorted(found)
-
-
-def wait_for(what: str, probe: Callable[[], T | None], timeout: float = 60) -> T:
-    """Poll `probe` (through tests.polling) until it returns something true, and return that."""
-    seen: list[T | None] = [None]
-
-    def holds() -> bool:
-        seen[0] = probe()
-        return bool(seen[0])
-
-    wait_until(holds, what, timeout)
-    assert seen[0] is not None
-    return seen[0]
 
 
 def status_of(url: str, timeout: float = 5) -> int | None:

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.reliability.gunicorns import gunicorn, status_of, wait_for
+from tests.polling import wait_for
+from tests.reliability.gunicorns import gunicorn, status_of
 from tests.reliability.test_faults_worker import metric, translate
 
 pytestmark = pytest.mark.integration

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.reliability.gunicorns import gunicorn, wait_for
+from tests.polling import wait_for
+from tests.reliability.gunicorns import gunicorn
 
 pytestmark = pytest.mark.integration
 

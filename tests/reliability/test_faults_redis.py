@@ -15,8 +15,9 @@ import redis
 import requests
 
 from tests.integration.conftest import free_port
+from tests.polling import wait_for
 from tests.redisserver import RedisServer
-from tests.reliability.gunicorns import gunicorn, wait_for
+from tests.reliability.gunicorns import gunicorn
 
 pytestmark = pytest.mark.integration
 

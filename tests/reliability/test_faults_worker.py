@@ -18,7 +18,8 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.reliability.gunicorns import FAULT_APP, Running, gunicorn, status_of, wait_for
+from tests.polling import wait_for
+from tests.reliability.gunicorns import FAULT_APP, Running, gunicorn, status_of
 
 pytestmark = pytest.mark.integration
 

@@ -10,7 +10,8 @@ import requests
 from prometheus_client import CollectorRegistry
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from tests.reliability.gunicorns import gunicorn, wait_for
+from tests.polling import wait_for
+from tests.reliability.gunicorns import gunicorn
 from tests.reliability.test_faults_worker import metric
 
 pytestmark = pytest.mark.integration

@@ -12,8 +12,7 @@ import itertools
 import json
 import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,22 +135,17 @@ class Load:
 
     def wait_done(self, count: int, timeout: float = 60) -> None:
         """Poll until `count` requests have been answered."""
-        deadline = time.monotonic() + timeout
-        while len(self.statuses) + len(self.errors) < count:
-            assert time.monotonic() < deadline, f"only {len(self.statuses)} answers in {timeout}s"
-            time.sleep(0.05)
+        wait_until(
+            lambda: len(self.statuses) + len(self.errors) >= count,
+            f"{count} answers",
+            timeout,
+            interval=0.05,
+        )
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         for thread in self._threads:
             thread.join(timeout=90)
-
-
-def until(check: Callable[[], bool], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.1)
 
 
 def test_requests_through_nginx_reach_both_replicas(topology: Topology) -> None:
@@ -264,7 +258,8 @@ def test_killing_redis_under_load_costs_no_request(topology: Topology) -> None:
         load.wait_done(answered + 15)
     assert load.errors == []
     assert set(load.statuses) == {200}
-    until(lambda: topology.total("tarjoman_result_cache_backend_errors_total") > 0)
+    errors = "tarjoman_result_cache_backend_errors_total"
+    wait_until(lambda: topology.total(errors) > 0, errors, interval=0.1)
 
 
 def test_a_replica_stopped_with_sigterm_under_load_loses_no_request(topology: Topology) -> None:
