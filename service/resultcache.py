@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -123,6 +124,19 @@ class ResultCache(Generic[V]):
         if self.redis is not None:
             self.redis.put_many(items)
 
+    def recall(self, scope: str, texts: Sequence[str]) -> list[bytes | None]:
+        """What this process keeps for `texts` under `scope` beside the outputs (how a sentence
+        is cut): memory only, no hit or miss counted; all None when off or not `use`."""
+        if not self.enabled or policy.get() != "use":
+            return [None] * len(texts)
+        return self.memory.get_many([entry_key(scope, text) for text in texts])
+
+    def keep(self, scope: str, items: Sequence[tuple[str, bytes]]) -> None:
+        """Keep (text, bytes) pairs in this process's memory for `recall` (unless `no-store`)."""
+        if not self.enabled or policy.get() == "no-store" or not items:
+            return
+        self.memory.put_many([(entry_key(scope, text), data) for text, data in items])
+
     def _decode(self, data: bytes) -> V | None:
         try:
             return self._codec.decode(data)
@@ -137,9 +151,15 @@ class ResultCache(Generic[V]):
 
 def entry_key(scope: str, text: str) -> bytes:
     """The entry key of `text` under `scope`: a digest, so keys are small and carry no text."""
-    digest = hashlib.sha256(f"{FORMAT}\x00{scope}\x00".encode())
+    digest = _scope_digest(scope).copy()
     digest.update(text.encode("utf-8", "surrogatepass"))
     return digest.digest()
+
+
+@functools.lru_cache(maxsize=256)
+def _scope_digest(scope: str) -> hashlib._Hash:
+    """The digest of a scope (hundreds of characters) so far: hashed once, not once a text."""
+    return hashlib.sha256(f"{FORMAT}\x00{scope}\x00".encode())
 
 
 class TextCodec:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import zlib
 from collections.abc import Iterator
@@ -54,6 +55,13 @@ def test_scope_separates_models_and_options() -> None:
     assert cache.lookup("model-a|beams=1", ["x"]).found == ["from a"]
     assert cache.lookup("model-a|beams=4", ["x"]).missing == ["x"]
     assert entry_key("a", "x") != entry_key("b", "x") != entry_key("a", "y")
+
+
+def test_an_entry_key_is_the_digest_of_format_scope_and_text() -> None:
+    """Keys stay what Redis already holds, however the scope's digest is reused."""
+    for scope, text in [("a", "x"), ("a", "y"), ("b" * 500, "\ud800 lone"), ("a", "")]:
+        whole = f"{resultcache.FORMAT}\x00{scope}\x00{text}".encode("utf-8", "surrogatepass")
+        assert entry_key(scope, text) == hashlib.sha256(whole).digest()
 
 
 def test_memory_is_bounded_by_bytes_least_recent_out() -> None:

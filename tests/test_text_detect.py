@@ -6,6 +6,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from service.settings import PROJECT_ROOT
 from service.text.detect import (
@@ -36,6 +38,12 @@ def test_digits_punctuation_urls_and_emails_are_not_letters() -> None:
     assert detect("۱۳۹۶ - 2017 !!! https://example.com/news a@b.com") == Detection(None, 0.0)
     assert not has_letters("12:30 ... https://irna.ir/x")
     assert has_letters("ok 12")
+
+
+@given(st.text(alphabet="aé۱س1 .:/@-_https" + "\u200c\n", max_size=60))
+@settings(max_examples=300, deadline=None)
+def test_has_letters_says_whether_letter_counts_finds_any(text: str) -> None:
+    assert has_letters(text) == (sum(letter_counts(text)) > 0)
 
 
 def test_half_and_half_is_not_reliable() -> None:

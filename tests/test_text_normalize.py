@@ -110,6 +110,16 @@ def test_localize_digits_writes_the_target_languages_digits() -> None:
     assert localize_digits("سال 2017 ۵", "fa", "keep") == "سال 2017 ۵"
 
 
+@given(TEXTS, st.sampled_from(["fa", "en"]))
+@settings(max_examples=200, deadline=None)
+def test_localize_digits_changes_only_digits_and_their_marks(text: str, language: str) -> None:
+    out = localize_digits(text, language)
+    assert len(out) == len(text)
+    assert to_ascii_digits(out) == to_ascii_digits(text)
+    if not any(char.isdigit() for char in text):
+        assert out == text
+
+
 def test_localize_digits_leaves_urls_emails_and_latin_words() -> None:
     text = "جنگنده F-35 و https://x.com/2017 و a1@b2.com و 12"
     assert localize_digits(text, "fa") == "جنگنده F-35 و https://x.com/2017 و a1@b2.com و ۱۲"

@@ -9,6 +9,7 @@ from service.engine import Engine
 from service.models.backend import GenerationOptions
 from service.models.families import family_of
 from service.models.registry import ModelSpec, Task
+from service.pipelines.cuts import Parts, remembered
 from service.text.checks import suspect
 from service.text.chunk import TokenCounter, split_parts
 
@@ -46,12 +47,37 @@ def budget(engine: Engine, spec: ModelSpec, task: Task, count: TokenCounter) -> 
     return min(family.source_token_limit, max(floor, int(writable / ratio)))
 
 
-def parts_of(
-    sentences: Sequence[str], count: TokenCounter, limit: int
-) -> dict[str, list[tuple[str, str]]]:
+def parts_of(sentences: Sequence[str], count: TokenCounter, limit: int) -> dict[str, Parts]:
     """Each sentence as (part, glue) pairs under `limit` tokens; `''.join` gives it back."""
     counts = dict(zip(sentences, count(sentences), strict=True)) if sentences else {}
     return {s: [(s, "")] if n <= limit else split_parts(s, count, limit) for s, n in counts.items()}
+
+
+def cut(
+    engine: Engine, spec: ModelSpec, task: Task, sentences: Sequence[str], count: TokenCounter
+) -> dict[str, Parts]:
+    """`parts_of` under the model's budget; a sentence cut before is not counted again."""
+    scope = f"cut|{spec!r}|{task!r}|{engine.settings.max_new_tokens}"
+
+    def compute(missing: list[str]) -> dict[str, Parts]:
+        return parts_of(missing, count, budget(engine, spec, task, count))
+
+    return remembered(engine.results, scope, sentences, compute)
+
+
+def halves(
+    engine: Engine, spec: ModelSpec, task: Task, texts: Sequence[str], count: TokenCounter
+) -> dict[str, Parts]:
+    """Each text cut to about half its tokens, for a retry; remembered like `cut`."""
+
+    def compute(missing: list[str]) -> dict[str, Parts]:
+        specials = count([""])[0]
+        found = {}
+        for text, tokens in zip(missing, count(missing), strict=True):
+            found[text] = split_parts(text, count, max((tokens + specials) // 2 + 1, specials + 1))
+        return found
+
+    return remembered(engine.results, f"halves|{spec!r}|{task!r}", texts, compute)
 
 
 def _generate(
@@ -94,15 +120,15 @@ def translate_parts(
             for text, result in zip(inputs, results, strict=True)
         }
     outputs: dict[str, Output] = {}
-    retry: dict[str, list[tuple[str, str]]] = {}
-    specials = count([""])[0] if inputs else 0
-    for text, result in zip(inputs, results, strict=True):
-        reason = _problem(text, result, task)
+    retry: dict[str, Parts] = {}
+    verdicts = [_problem(text, result, task) for text, result in zip(inputs, results, strict=True)]
+    problems = [text for text, reason in zip(inputs, verdicts, strict=True) if reason is not None]
+    cuts = halves(engine, spec, task, problems, count)
+    for text, result, reason in zip(inputs, results, verdicts, strict=True):
         if reason is None:
             outputs[text] = Output(result.text, alternatives=result.alternatives)
             continue
-        half = max((count([text])[0] + specials) // 2 + 1, specials + 1)
-        pieces = split_parts(text, count, half)
+        pieces = cuts[text]
         if len(pieces) < 2:
             flagged = _flagged(engine, spec, result.text, [reason])
             outputs[text] = replace(flagged, alternatives=result.alternatives)

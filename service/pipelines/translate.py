@@ -12,8 +12,8 @@ from service.models.registry import Task
 from service.pipelines import fit
 from service.pipelines.alternatives import attach
 from service.pipelines.assemble import Job, Markers, Translation, Unit, default_dates, render_job
+from service.pipelines.cuts import Cutter
 from service.text import datewrite, glossary, markup, placeholders
-from service.text.chunk import TokenCounter
 from service.text.dates import DateMode
 from service.text.detect import detect, has_letters
 from service.text.normalize import normalize
@@ -96,7 +96,7 @@ def translate(
         spec = engine.profile.require(task)
         mine = [j for j in jobs if (j.source, j.target) == (src, tgt) and not j.untranslated]
         count = partial(engine.count_tokens, spec, task=task, deadline=deadline)
-        inputs = _fit_parts(mine, count, fit.budget(engine, spec, task, count), strip)
+        inputs = _fit_parts(mine, partial(fit.cut, engine, spec, task, count=count), strip)
         outputs[(src, tgt)] = fit.translate_parts(
             engine, spec, task, inputs, deadline, count, alternatives
         )
@@ -160,10 +160,8 @@ def _prepare(
     return Job(src, tgt, detected, units, document, text)
 
 
-def _fit_parts(
-    jobs: list[Job], count: TokenCounter, limit: int, strip: re.Pattern[str]
-) -> list[str]:
-    """Cut each sentence into parts under `limit` tokens; the distinct parts, sorted."""
+def _fit_parts(jobs: list[Job], cut: Cutter, strip: re.Pattern[str]) -> list[str]:
+    """Cut each sentence into parts under the model's limit; the distinct parts, sorted."""
     sentences = sorted(
         {
             text
@@ -173,7 +171,7 @@ def _fit_parts(
             if has_letters(strip.sub(" ", text))
         }
     )
-    split = fit.parts_of(sentences, count, limit)
+    split = cut(sentences)
     for job in jobs:
         for unit in job.units:
             unit.parts = [split.get(text, []) for text, _ in unit.pieces]

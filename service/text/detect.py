@@ -80,4 +80,8 @@ def detect_each(texts: Sequence[str]) -> list[Detection]:
 
 def has_letters(text: str) -> bool:
     """Whether `text` has a letter outside URLs and e-mail addresses: something to translate."""
-    return sum(letter_counts(text)) > 0
+    # The letters `letter_counts` counts, stopping at the first (usually the first character).
+    return any(
+        not protected and any(char.isalpha() for char in text[start:end])
+        for start, end, protected in outside(text, protected_spans(text))
+    )

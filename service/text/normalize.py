@@ -88,6 +88,8 @@ def localize_digits(text: str, language: str, mode: str = "target") -> str:
     if mode == "keep":
         return text
     table = _TO_PERSIAN if mode == "target" and language == "fa" else _TO_ASCII
+    if text.translate(table) == text:
+        return text  # no digit to rewrite anywhere: no need to look for URLs and Latin words
     pieces = []
     for start, end, protected in outside(text, protected_spans(text)):
         piece = text[start:end]
