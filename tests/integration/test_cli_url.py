@@ -21,14 +21,21 @@ from tests.integration.conftest import Server
 pytestmark = pytest.mark.integration
 
 
+def _default_sigint() -> None:
+    # A shell starts background jobs with SIGINT ignored, and a child inherits that: Python
+    # then installs no KeyboardInterrupt handler and Ctrl-C does nothing. Run as a terminal would.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def tarjoman(*argv: str) -> subprocess.Popen[str]:
-    """The tarjoman command in a child process."""
+    """The tarjoman command in a child process, with Ctrl-C's default disposition."""
     return subprocess.Popen(
         [sys.executable, "-m", "service", *argv],
         cwd=PROJECT_ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_default_sigint,
     )
 
 

@@ -59,18 +59,25 @@ def test_the_next_request_after_a_chunked_body_over_the_limit_is_served(
     connection = http.client.HTTPConnection(host, int(port), timeout=10)
     try:
         for _ in range(3):
-            connection.request(
-                "POST",
-                "/v1/detect",
-                _chunks(body),
-                {"Content-Type": "application/json"},
-                encode_chunked=True,
-            )
-            refused = connection.getresponse()
-            answer = json.loads(refused.read())
-            assert refused.status == 413, answer
-            assert answer["error"]["code"] == "payload_too_large"
-            assert refused.getheader("Connection") == "close"
+            try:
+                connection.request(
+                    "POST",
+                    "/v1/detect",
+                    _chunks(body),
+                    {"Content-Type": "application/json"},
+                    encode_chunked=True,
+                )
+                refused = connection.getresponse()
+            except (BrokenPipeError, ConnectionResetError):
+                # The server answered and closed before the client had sent the whole body
+                # (it reads one byte past the limit): the client cannot send the rest, as with
+                # any server that refuses a body early. Only the next request matters here.
+                connection.close()
+            else:
+                answer = json.loads(refused.read())
+                assert refused.status == 413, answer
+                assert answer["error"]["code"] == "payload_too_large"
+                assert refused.getheader("Connection") == "close"
             connection.request("POST", "/v1/detect", b'{"text": "Rain."}', JSON)
             served = connection.getresponse()
             assert served.status == 200, served.read()
