@@ -13,6 +13,7 @@ from flask import Blueprint, Flask, Response, current_app, request, send_file, u
 from redis.exceptions import RedisError
 
 from service.api.auth import KeyRing, client_key_id
+from service.api.bodyguard import body_limit
 from service.api.errors import error_response
 from service.api.openapi import documented
 from service.api.request import json_body, validate
@@ -284,9 +285,11 @@ def install(app: Flask, settings: Settings) -> None:
     app.extensions[EXTENSION] = _Jobs(settings)
 
     def _upload_limit() -> None:
-        # Uploads may be larger than other bodies: the view checks against its own limit.
-        if request.endpoint == "jobs.submit_view":
-            request.max_content_length = max(settings.max_upload_bytes, settings.max_body_bytes)
+        # Uploads may be larger than other bodies (the rule BodyGuard reads chunked bodies by);
+        # the view checks against its own limit.
+        request.max_content_length = body_limit(
+            request.method, request.path, settings.max_body_bytes, settings.max_upload_bytes
+        )
 
     app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
     app.register_blueprint(blueprint)
