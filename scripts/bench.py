@@ -458,25 +458,32 @@ def runtimes_of(args: argparse.Namespace) -> list[tuple[str, str]]:
     return found
 
 
+def bench_env(profile: Path, new_tokens: int, threads: int) -> dict[str, str]:
+    """gunicorn serving the bench profile on CPU: greedy, exactly `new_tokens` per sentence."""
+    return {
+        "TARJOMAN_PROFILE": "bench",
+        "TARJOMAN_MODELS_FILE": str(profile),
+        "TARJOMAN_MODELS_DIR": str(MODEL_DIR),
+        "TARJOMAN_DEVICE": "cpu",
+        "TARJOMAN_NUM_BEAMS": "1",
+        "TARJOMAN_MAX_NEW_TOKENS": str(new_tokens),
+        "TARJOMAN_MIN_NEW_TOKENS": str(new_tokens),
+        "TARJOMAN_TORCH_THREADS": str(threads),
+        "TARJOMAN_THREADS": "80",
+        "TARJOMAN_LOG_LEVEL": "WARNING",
+    }
+
+
 def service_env(
     args: argparse.Namespace, profile: Path, runtime: str, quantization: str
 ) -> dict[str, str]:
     """The gunicorn settings of one runtime's runs."""
     return {
-        "TARJOMAN_PROFILE": "bench",
-        "TARJOMAN_MODELS_FILE": str(profile),
-        "TARJOMAN_MODELS_DIR": str(MODEL_DIR),
+        **bench_env(profile, args.new_tokens, args.threads),
         "TARJOMAN_RUNTIME": runtime,
         "TARJOMAN_QUANTIZATION": quantization,
-        "TARJOMAN_DEVICE": "cpu",
-        "TARJOMAN_NUM_BEAMS": "1",
-        "TARJOMAN_MAX_NEW_TOKENS": str(args.new_tokens),
-        "TARJOMAN_MIN_NEW_TOKENS": str(args.new_tokens),
-        "TARJOMAN_TORCH_THREADS": str(args.threads),
-        "TARJOMAN_THREADS": "80",
         "TARJOMAN_MAX_BATCH_SIZE": "32",
         "TARJOMAN_MAX_WAIT_MS": str(args.max_wait_ms),
-        "TARJOMAN_LOG_LEVEL": "WARNING",
         # Every phase sends sentences an earlier phase sent: with the result cache on, the
         # later phases would measure cache hits, not the runtime.
         "TARJOMAN_CACHE": "false",

@@ -61,16 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     job_texts = pool[2 * args.live :]
     bench.build_model()
     env = {
-        "TARJOMAN_PROFILE": "bench",
-        "TARJOMAN_MODELS_FILE": str(bench.write_profile()),
-        "TARJOMAN_MODELS_DIR": str(bench.MODEL_DIR),
-        "TARJOMAN_DEVICE": "cpu",
-        "TARJOMAN_NUM_BEAMS": "1",
-        "TARJOMAN_MAX_NEW_TOKENS": str(args.new_tokens),
-        "TARJOMAN_MIN_NEW_TOKENS": str(args.new_tokens),
-        "TARJOMAN_TORCH_THREADS": str(args.threads),
-        "TARJOMAN_THREADS": "80",
-        "TARJOMAN_LOG_LEVEL": "WARNING",
+        **bench.bench_env(bench.write_profile(), args.new_tokens, args.threads),
         "TARJOMAN_JOB_THREADS": "1",
         "TARJOMAN_JOBS_DIR": tempfile.mkdtemp(prefix="tarjoman-bench-jobs-"),
     }
